@@ -40,8 +40,18 @@ lint: vet
 test: deps lint
 	$(GO) test -race -count=1 ./...
 
-bench:
+# bench runs the Go benchmarks, then the same-run references that
+# docs/benchmarks.md compares against: the standard library's ECDSA (in the Go
+# benchmarks) and OpenSSL's GOST engine Streebog (openssl speed).
+bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./crypto/...
+	@conf=$$(mktemp); trap 'rm -f $$conf' EXIT; \
+	printf '%s\n' 'openssl_conf = d' '[d]' 'engines = e' '[e]' 'gost = g' '[g]' \
+	  'engine_id = gost' 'default_algorithms = ALL' > $$conf; \
+	for md in md_gost12_256 md_gost12_512; do \
+	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 8192 -evp $$md 2>/dev/null | grep "^$$md"; \
+	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 1048576 -evp $$md 2>/dev/null | grep "^$$md"; \
+	done
 
 # fuzz runs every fuzz target for FUZZTIME each.
 FUZZTIME ?= 30s

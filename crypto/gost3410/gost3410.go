@@ -23,8 +23,9 @@
 // key and the nonce: the arithmetic is fixed-width limb arithmetic in
 // crypto/internal/gostec, with no math/big, no secret-dependent branch and no
 // secret-dependent table index. Nonces are hedged: k is derived from fresh
-// randomness, the private key and the digest together, so a weak random
-// source alone does not reveal the key. Verification and the parsing of
+// randomness, the private key and the digest together (with SHA-512, which
+// unlike Streebog uses no lookup tables), so a weak random source alone does
+// not reveal the key. Verification and the parsing of
 // public keys may take variable time. Public keys are checked to lie in the
 // prime-order subgroup when they are made or parsed.
 //
@@ -33,14 +34,15 @@ package gost3410
 
 import (
 	"crypto"
+	"crypto/sha512"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/bits"
 
 	"github.com/gostca/gostca/crypto/internal/gostec"
-	"github.com/gostca/gostca/crypto/streebog"
 )
 
 var (
@@ -300,11 +302,15 @@ func scalarFromCandidate(curve *gostec.Curve, buf []byte) (*gostec.Scalar, bool)
 	return k, true
 }
 
-// nonceSource is the hedged nonce generator: a Streebog-512 counter-mode
-// stream keyed by Streebog-512(entropy ‖ d ‖ digest), with 64 bytes of
-// fresh entropy per signature.
+// nonceSource is the hedged nonce generator: a SHA-512 counter-mode stream
+// keyed by SHA-512(label ‖ entropy ‖ d ‖ digest), with 64 bytes of fresh
+// entropy per signature, so that k stays secret even if rand is weak, as
+// long as d is. SHA-512 rather than Streebog: Streebog's table lookups
+// would be indexed by secret bytes, and SHA-512 has none, keeping the
+// signing path constant time. The hash is internal and changes nothing in
+// the signature's format.
 type nonceSource struct {
-	seed    [streebog.Size512]byte
+	seed    [sha512.Size]byte
 	counter uint64
 	block   []byte
 }
@@ -314,8 +320,8 @@ func newNonceSource(rand io.Reader, d, digest []byte) (*nonceSource, error) {
 	if _, err := io.ReadFull(rand, entropy[:]); err != nil {
 		return nil, fmt.Errorf("gost3410: reading randomness: %w", err)
 	}
-	h := streebog.New512()
-	h.Write([]byte("gostca gost3410 nonce v1"))
+	h := sha512.New()
+	h.Write([]byte("gostca gost3410 nonce v1\x00"))
 	h.Write(entropy[:])
 	h.Write(d)
 	h.Write(digest)
@@ -328,15 +334,12 @@ func newNonceSource(rand io.Reader, d, digest []byte) (*nonceSource, error) {
 func (ns *nonceSource) read(buf []byte) {
 	for i := range buf {
 		if len(ns.block) == 0 {
-			h := streebog.New512()
-			h.Write(ns.seed[:])
-			var ctr [8]byte
-			for j := range ctr {
-				ctr[j] = byte(ns.counter >> (8 * j))
-			}
-			h.Write(ctr[:])
+			var in [sha512.Size + 8]byte
+			copy(in[:], ns.seed[:])
+			binary.BigEndian.PutUint64(in[sha512.Size:], ns.counter)
 			ns.counter++
-			ns.block = h.Sum(nil)
+			sum := sha512.Sum512(in[:])
+			ns.block = sum[:]
 		}
 		buf[i] = ns.block[0]
 		ns.block = ns.block[1:]
