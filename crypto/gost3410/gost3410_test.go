@@ -37,15 +37,13 @@ func digestFor(p *Params, msg []byte) []byte {
 type refCurve struct{ p, a, b, q, gx, gy *big.Int }
 
 func newRefCurve(t testing.TB, params *Params) *refCurve {
-	c := params.curve
-	h := func(s string) *big.Int {
-		v, ok := new(big.Int).SetString(s, 16)
-		if !ok {
-			t.Fatalf("bad constant %q", s)
-		}
-		return v
+	c := params.ec()
+	g, err := c.NewGenerator().Bytes()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return &refCurve{h(c.p), h(c.a), h(c.b), h(c.q), h(c.gx), h(c.gy)}
+	n := func(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
+	return &refCurve{n(c.P()), n(c.A()), n(c.B()), n(c.Order()), n(g[:c.Size()]), n(g[c.Size():])}
 }
 
 // add returns P1 + P2; nil is the identity.

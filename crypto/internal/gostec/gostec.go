@@ -67,6 +67,7 @@ type Curve struct {
 	gx, gy   limbs // Montgomery form modulo p
 
 	pBytes, qBytes []byte // big-endian, size bytes
+	aBytes, bBytes []byte // big-endian, size bytes
 
 	baseOnce  sync.Once
 	baseTable []uint64 // see base.go
@@ -103,6 +104,8 @@ func NewCurve(p, a, b, q, gx, gy []byte, cofactor int) (*Curve, error) {
 	c := &Curve{size: size, cofactor: cofactor}
 	c.pBytes = append([]byte(nil), p...)
 	c.qBytes = append([]byte(nil), q...)
+	c.aBytes = append([]byte(nil), a...)
+	c.bBytes = append([]byte(nil), b...)
 
 	var pl, ql limbs
 	tmp := &modulus{n: n}
@@ -209,6 +212,12 @@ func (c *Curve) Order() []byte { return append([]byte(nil), c.qBytes...) }
 
 // P returns a copy of the field prime p, big-endian, Size() bytes.
 func (c *Curve) P() []byte { return append([]byte(nil), c.pBytes...) }
+
+// A returns a copy of the coefficient a, big-endian, Size() bytes.
+func (c *Curve) A() []byte { return append([]byte(nil), c.aBytes...) }
+
+// B returns a copy of the coefficient b, big-endian, Size() bytes.
+func (c *Curve) B() []byte { return append([]byte(nil), c.bBytes...) }
 
 // qBits returns the bit length of q, a public value that bounds the scalar
 // multiplication loops.
