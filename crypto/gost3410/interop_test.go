@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gostca/gostca/crypto/internal/interop"
+	"github.com/gostca/gostca/crypto/interop"
 )
 
 // engineParamSets maps our parameter sets to the GOST engine's

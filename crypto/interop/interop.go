@@ -1,0 +1,151 @@
+// Package interop runs the independent GOST implementations that gostca's
+// tests check themselves against: OpenSSL with the GOST engine (Debian's
+// libengine-gost-openssl) and GnuTLS certtool (Debian's gnutls-bin).
+//
+// A test asks for a tool with [OpenSSL] or [CertTool]. When the tool is
+// missing the test is skipped on a developer's machine, but fails when the
+// environment variable CI is "true": CI must never pass by skipping an
+// interop test.
+//
+// GnuTLS, as Debian builds it (on nettle), knows only two GOST curves:
+// CryptoPro-A (also named XchA and TC26 256 paramSetB) and TC26 512
+// paramSetA; [CertToolCurves] lists their parameter set names.
+//
+// The package is for tests, gostca's and its users'; it is safe for
+// concurrent use by parallel tests.
+package interop
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI (CI=true), where a missing
+// external tool is a failure rather than a reason to skip.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Missing stops t because an external tool is unavailable: t.Fatal in CI,
+// t.Skip elsewhere.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...) + " (run 'make test', which installs it)"
+	if InCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// Tool is an external command-line program checked to be usable.
+type Tool struct {
+	name string
+	path string
+	pre  []string // arguments placed right after the subcommand
+}
+
+// finder looks a tool up once and remembers the tool or why it is missing.
+type finder struct {
+	once sync.Once
+	tool *Tool
+	err  error
+}
+
+func (f *finder) get(t testing.TB, find func() (*Tool, error)) *Tool {
+	t.Helper()
+	f.once.Do(func() { f.tool, f.err = find() })
+	if f.err != nil {
+		Missing(t, "%v", f.err)
+	}
+	return f.tool
+}
+
+var opensslFinder, certtoolFinder finder
+
+// OpenSSL returns the openssl binary with the GOST engine available, or stops
+// t through [Missing]. Arguments passed to [Tool.Run] get "-engine gost"
+// inserted after the subcommand.
+func OpenSSL(t testing.TB) *Tool {
+	t.Helper()
+	return opensslFinder.get(t, func() (*Tool, error) {
+		path, err := exec.LookPath("openssl")
+		if err != nil {
+			return nil, fmt.Errorf("openssl not found: %w", err)
+		}
+		out, err := exec.Command(path, "engine", "gost", "-c").CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("gost2012_256")) {
+			return nil, fmt.Errorf("openssl has no usable gost engine (libengine-gost-openssl): %v: %s", err, bytes.TrimSpace(out))
+		}
+		return &Tool{name: "openssl", path: path, pre: []string{"-engine", "gost"}}, nil
+	})
+}
+
+// CertToolCurves are the gost3410 parameter set names whose keys GnuTLS
+// certtool can verify signatures with.
+var CertToolCurves = []string{"cryptopro-a", "cryptopro-xcha", "tc26-256-b", "tc26-512-a"}
+
+// CertTool returns GnuTLS certtool with GOST support, or stops t through
+// [Missing]. [Tool.Run] passes its arguments unchanged.
+func CertTool(t testing.TB) *Tool {
+	t.Helper()
+	return certtoolFinder.get(t, func() (*Tool, error) {
+		path, err := exec.LookPath("certtool")
+		if err != nil {
+			return nil, fmt.Errorf("certtool (GnuTLS, gnutls-bin) not found: %w", err)
+		}
+		// Generating a throwaway key proves GOST support; --help does not
+		// mention it.
+		out, err := exec.Command(path, "--generate-privkey", "--key-type", "gost12-256", "--outfile", os.DevNull).CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("GOST R 34.10-2012")) {
+			return nil, fmt.Errorf("certtool has no GOST support: %v: %s", err, bytes.TrimSpace(out))
+		}
+		return &Tool{name: "certtool", path: path}, nil
+	})
+}
+
+// Run runs the tool with args (for OpenSSL, "SUBCOMMAND -engine gost
+// ARGS...") and stdin as its standard input, and returns its standard
+// output. A non-zero exit fails t with the command and its output.
+func (o *Tool) Run(t testing.TB, stdin []byte, args ...string) []byte {
+	t.Helper()
+	out, err := o.Try(stdin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Try is [Tool.Run] that returns the failure instead of failing the test, for
+// tests that expect the tool to reject its input.
+func (o *Tool) Try(stdin []byte, args ...string) ([]byte, error) {
+	full := args
+	if len(args) > 0 {
+		full = append(append([]string{args[0]}, o.pre...), args[1:]...)
+	}
+	cmd := exec.Command(o.path, full...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.Bytes(), fmt.Errorf("%s %s: %w: %s%s", o.name, strings.Join(full, " "), err, bytes.TrimSpace(stderr.Bytes()), tail(stdout.Bytes()))
+	}
+	return stdout.Bytes(), nil
+}
+
+// tail returns the end of a failed command's standard output, where
+// certtool writes its verdicts, for the error message.
+func tail(out []byte) string {
+	out = bytes.TrimSpace(out)
+	if len(out) == 0 {
+		return ""
+	}
+	if len(out) > 2000 {
+		out = out[len(out)-2000:]
+	}
+	return "\n" + string(out)
+}
