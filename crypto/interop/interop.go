@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,7 @@ func Missing(t testing.TB, format string, args ...any) {
 type Tool struct {
 	name string
 	path string
-	pre  []string // arguments placed right after the subcommand
+	env  []string // added to the environment
 }
 
 // finder looks a tool up once and remembers the tool or why it is missing.
@@ -65,9 +66,21 @@ func (f *finder) get(t testing.TB, find func() (*Tool, error)) *Tool {
 
 var opensslFinder, certtoolFinder finder
 
-// OpenSSL returns the openssl binary with the GOST engine available, or stops
-// t through [Missing]. Arguments passed to [Tool.Run] get "-engine gost"
-// inserted after the subcommand.
+// opensslConf loads the GOST engine for every algorithm. OpenSSL reads it
+// through OPENSSL_CONF, which works for every subcommand, where the
+// "-engine gost" flag does not (OpenSSL 3.0's "crl" has none).
+const opensslConf = `openssl_conf = openssl_init
+[openssl_init]
+engines = engines
+[engines]
+gost = gost
+[gost]
+engine_id = gost
+default_algorithms = ALL
+`
+
+// OpenSSL returns the openssl binary with the GOST engine loaded for every
+// command, or stops t through [Missing].
 func OpenSSL(t testing.TB) *Tool {
 	t.Helper()
 	return opensslFinder.get(t, func() (*Tool, error) {
@@ -75,12 +88,40 @@ func OpenSSL(t testing.TB) *Tool {
 		if err != nil {
 			return nil, fmt.Errorf("openssl not found: %w", err)
 		}
-		out, err := exec.Command(path, "engine", "gost", "-c").CombinedOutput()
+		conf, err := writeConf()
+		if err != nil {
+			return nil, err
+		}
+		tool := &Tool{name: "openssl", path: path, env: []string{"OPENSSL_CONF=" + conf}}
+		out, err := tool.Combined(nil, "engine", "gost", "-c")
 		if err != nil || !bytes.Contains(out, []byte("gost2012_256")) {
 			return nil, fmt.Errorf("openssl has no usable gost engine (libengine-gost-openssl): %v: %s", err, bytes.TrimSpace(out))
 		}
-		return &Tool{name: "openssl", path: path, pre: []string{"-engine", "gost"}}, nil
+		return tool, nil
 	})
+}
+
+// writeConf writes opensslConf to a fixed name in the temporary directory,
+// atomically, so that parallel test processes share one file and leave no
+// others behind.
+func writeConf() (string, error) {
+	path := filepath.Join(os.TempDir(), "gostca-interop-openssl-gost.cnf")
+	tmp, err := os.CreateTemp(os.TempDir(), "gostca-interop-*.cnf")
+	if err != nil {
+		return "", fmt.Errorf("writing the OpenSSL configuration: %w", err)
+	}
+	_, err = tmp.WriteString(opensslConf)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("writing the OpenSSL configuration: %w", err)
+	}
+	return path, nil
 }
 
 // CertToolCurves are the gost3410 parameter set names whose keys GnuTLS
@@ -106,9 +147,9 @@ func CertTool(t testing.TB) *Tool {
 	})
 }
 
-// Run runs the tool with args (for OpenSSL, "SUBCOMMAND -engine gost
-// ARGS...") and stdin as its standard input, and returns its standard
-// output. A non-zero exit fails t with the command and its output.
+// Run runs the tool with args and stdin as its standard input, and returns
+// its standard output. A non-zero exit fails t with the command and its
+// output.
 func (o *Tool) Run(t testing.TB, stdin []byte, args ...string) []byte {
 	t.Helper()
 	out, err := o.Try(stdin, args...)
@@ -121,20 +162,35 @@ func (o *Tool) Run(t testing.TB, stdin []byte, args ...string) []byte {
 // Try is [Tool.Run] that returns the failure instead of failing the test, for
 // tests that expect the tool to reject its input.
 func (o *Tool) Try(stdin []byte, args ...string) ([]byte, error) {
-	full := args
-	if len(args) > 0 {
-		full = append(append([]string{args[0]}, o.pre...), args[1:]...)
+	stdout, stderr, err := o.exec(stdin, args)
+	if err != nil {
+		return stdout, fmt.Errorf("%w: %s%s", err, bytes.TrimSpace(stderr), tail(stdout))
 	}
-	cmd := exec.Command(o.path, full...)
+	return stdout, nil
+}
+
+// Combined runs the tool like [Tool.Try] and returns its standard output and
+// standard error together, for the tools that print their verdict on
+// standard error and exit 0 whatever it is: OpenSSL 3.0's "req -verify"
+// and "crl -CAfile" print "verify failure" and exit 0. Callers must check
+// the verdict text.
+func (o *Tool) Combined(stdin []byte, args ...string) ([]byte, error) {
+	stdout, stderr, err := o.exec(stdin, args)
+	return append(stdout, stderr...), err
+}
+
+func (o *Tool) exec(stdin []byte, args []string) (stdout, stderr []byte, err error) {
+	cmd := exec.Command(o.path, args...)
+	cmd.Env = append(os.Environ(), o.env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var outBuf, errBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), fmt.Errorf("%s %s: %w: %s%s", o.name, strings.Join(full, " "), err, bytes.TrimSpace(stderr.Bytes()), tail(stdout.Bytes()))
+		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("%s %s: %w", o.name, strings.Join(args, " "), err)
 	}
-	return stdout.Bytes(), nil
+	return outBuf.Bytes(), errBuf.Bytes(), nil
 }
 
 // tail returns the end of a failed command's standard output, where

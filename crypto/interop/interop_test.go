@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
 )
 
@@ -14,6 +15,14 @@ func TestTools(t *testing.T) {
 	}
 	if _, err := ossl.Try(nil, "dgst", "-no-such-option"); err == nil {
 		t.Error("Try reported no error for a bad option")
+	}
+	// Combined carries the verdicts OpenSSL prints on standard error.
+	dir := t.TempDir()
+	key, csr := filepath.Join(dir, "key.pem"), filepath.Join(dir, "req.pem")
+	ossl.Run(t, nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", key)
+	ossl.Run(t, nil, "req", "-new", "-key", key, "-md_gost12_256", "-subj", "/CN=interop", "-out", csr)
+	if out, err := ossl.Combined(nil, "req", "-verify", "-noout", "-in", csr); err != nil || !bytes.Contains(out, []byte("verify OK")) {
+		t.Errorf("Combined(req -verify) = %q, %v", out, err)
 	}
 	ct := CertTool(t)
 	if _, err := ct.Try(nil, "--no-such-option"); err == nil {
