@@ -250,75 +250,43 @@ func CreateCertificate(rand io.Reader, template, parent *Certificate, pub *gost3
 // extensions returns the extensions the template's fields ask for, then its
 // ExtraExtensions.
 func (c *Certificate) extensions(ski, aki []byte, emptySubject bool) ([]pkix.Extension, error) {
-	var exts extensionList
-	add := func(id asn1.ObjectIdentifier, critical bool, value []byte, err error) error {
-		if err != nil {
-			return err
-		}
-		exts.add(id, critical, value)
-		return nil
-	}
-	var errs []error
+	var eb extensionBuilder
 	if c.BasicConstraintsValid {
 		v, err := marshalBasicConstraints(c.IsCA, c.MaxPathLen, c.MaxPathLenZero)
-		errs = append(errs, add(oidExtBasicConstraints, true, v, err))
+		eb.add(oidExtBasicConstraints, true, v, err)
 	}
-	if c.KeyUsage != 0 {
-		v, err := marshalKeyUsage(c.KeyUsage)
-		errs = append(errs, add(oidExtKeyUsage, true, v, err))
-	}
-	if len(c.ExtKeyUsage) > 0 {
-		v, err := marshalOIDs(c.ExtKeyUsage, false)
-		errs = append(errs, add(oidExtExtKeyUsage, false, v, err))
-	}
+	eb.addRequestable(c.KeyUsage, c.ExtKeyUsage, c.DNSNames, c.EmailAddresses, c.IPAddresses, c.URIs, emptySubject, c.SubjectSignTool)
 	v, err := marshalOctetString(ski)
-	errs = append(errs, add(oidExtSubjectKeyID, false, v, err))
+	eb.add(oidExtSubjectKeyID, false, v, err)
 	if len(aki) > 0 {
 		v, err := marshalAuthorityKeyID(aki)
-		errs = append(errs, add(oidExtAuthorityKeyID, false, v, err))
-	}
-	if len(c.DNSNames)+len(c.EmailAddresses)+len(c.IPAddresses)+len(c.URIs) > 0 {
-		v, err := marshalSAN(c.DNSNames, c.EmailAddresses, c.IPAddresses, c.URIs)
-		errs = append(errs, add(oidExtSubjectAltName, emptySubject, v, err))
+		eb.add(oidExtAuthorityKeyID, false, v, err)
 	}
 	if len(c.CRLDistributionPoints) > 0 {
 		v, err := marshalCRLDistributionPoints(c.CRLDistributionPoints)
-		errs = append(errs, add(oidExtCRLDistribution, false, v, err))
+		eb.add(oidExtCRLDistribution, false, v, err)
 	}
 	if len(c.OCSPServer)+len(c.IssuingCertificateURL) > 0 {
 		v, err := marshalAuthorityInfoAccess(c.OCSPServer, c.IssuingCertificateURL)
-		errs = append(errs, add(oidExtAuthorityInfoAccess, false, v, err))
+		eb.add(oidExtAuthorityInfoAccess, false, v, err)
 	}
 	if len(c.PolicyIdentifiers) > 0 {
 		v, err := marshalOIDs(c.PolicyIdentifiers, true)
-		errs = append(errs, add(oidExtCertificatePolicies, false, v, err))
+		eb.add(oidExtCertificatePolicies, false, v, err)
 	}
 	if c.PrivateKeyUsagePeriod != nil {
 		v, err := marshalPrivateKeyUsagePeriod(c.PrivateKeyUsagePeriod)
-		errs = append(errs, add(oidExtPrivateKeyUsage, false, v, err))
-	}
-	if c.SubjectSignTool != "" {
-		v, err := marshalSubjectSignTool(c.SubjectSignTool)
-		errs = append(errs, add(oidExtSubjectSignTool, false, v, err))
+		eb.add(oidExtPrivateKeyUsage, false, v, err)
 	}
 	if c.IssuerSignTool != nil {
 		v, err := marshalIssuerSignTool(c.IssuerSignTool)
-		errs = append(errs, add(oidExtIssuerSignTool, false, v, err))
+		eb.add(oidExtIssuerSignTool, false, v, err)
 	}
 	if c.IdentificationKind != nil {
 		v, err := marshalIdentificationKind(*c.IdentificationKind)
-		errs = append(errs, add(oidExtIdentificationKind, false, v, err))
+		eb.add(oidExtIdentificationKind, false, v, err)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for _, e := range c.ExtraExtensions {
-		if len(e.Id) == 0 {
-			return nil, errors.New("cert: extra extension without an OID")
-		}
-		exts.set(e)
-	}
-	return exts, nil
+	return eb.finish(c.ExtraExtensions)
 }
 
 // ParseCertificate parses a DER certificate with a GOST R 34.10-2012 key.

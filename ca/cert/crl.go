@@ -172,35 +172,24 @@ func CreateRevocationList(rand io.Reader, template *RevocationList, entries iter
 		return nil, fmt.Errorf("cert: CRL issuer name: %w", err)
 	}
 
-	var exts extensionList
+	var eb extensionBuilder
 	aki := template.AuthorityKeyId
 	if len(issuer.SubjectKeyId) > 0 {
 		aki = issuer.SubjectKeyId
 	}
 	if len(aki) > 0 {
 		v, err := marshalAuthorityKeyID(aki)
-		if err != nil {
-			return nil, err
-		}
-		exts.add(oidExtAuthorityKeyID, false, v)
+		eb.add(oidExtAuthorityKeyID, false, v, err)
 	}
-	number, err := build(func(b *cryptobyte.Builder) { b.AddASN1BigInt(template.Number) })
+	v, err := build(func(b *cryptobyte.Builder) { b.AddASN1BigInt(template.Number) })
+	eb.add(oidExtCRLNumber, false, v, err)
+	if delta {
+		v, err := build(func(b *cryptobyte.Builder) { b.AddASN1BigInt(template.BaseCRLNumber) })
+		eb.add(oidExtDeltaCRLIndicator, true, v, err)
+	}
+	exts, err := eb.finish(template.ExtraExtensions)
 	if err != nil {
 		return nil, err
-	}
-	exts.add(oidExtCRLNumber, false, number)
-	if delta {
-		base, err := build(func(b *cryptobyte.Builder) { b.AddASN1BigInt(template.BaseCRLNumber) })
-		if err != nil {
-			return nil, err
-		}
-		exts.add(oidExtDeltaCRLIndicator, true, base)
-	}
-	for _, e := range template.ExtraExtensions {
-		if len(e.Id) == 0 {
-			return nil, errors.New("cert: extra extension without an OID")
-		}
-		exts.set(e)
 	}
 
 	tbs, err := build(func(b *cryptobyte.Builder) {

@@ -199,22 +199,46 @@ func verifySignature(pub *gost3410.PublicKey, alg SignatureAlgorithm, data, sig 
 	return nil
 }
 
-// extensionList collects extensions by OID, in order; a later extension
-// with an OID already present replaces the earlier one in place.
-type extensionList []pkix.Extension
-
-func (l *extensionList) add(id asn1.ObjectIdentifier, critical bool, value []byte) {
-	l.set(pkix.Extension{Id: id, Critical: critical, Value: value})
+// extensionBuilder collects the extensions of a certificate, request or
+// CRL by OID, in order, with the errors of their encoders.
+type extensionBuilder struct {
+	list []pkix.Extension
+	errs []error
 }
 
-func (l *extensionList) set(e pkix.Extension) {
-	for i := range *l {
-		if (*l)[i].Id.Equal(e.Id) {
-			(*l)[i] = e
+// add appends an encoded extension, or records the error of its encoder.
+func (eb *extensionBuilder) add(id asn1.ObjectIdentifier, critical bool, value []byte, err error) {
+	if err != nil {
+		eb.errs = append(eb.errs, err)
+		return
+	}
+	eb.set(pkix.Extension{Id: id, Critical: critical, Value: value})
+}
+
+// set adds e; one with an OID already present replaces it in place.
+func (eb *extensionBuilder) set(e pkix.Extension) {
+	for i := range eb.list {
+		if eb.list[i].Id.Equal(e.Id) {
+			eb.list[i] = e
 			return
 		}
 	}
-	*l = append(*l, e)
+	eb.list = append(eb.list, e)
+}
+
+// finish adds the template's ExtraExtensions, each replacing an extension
+// of the same OID, and returns the list, or every encoder error joined.
+func (eb *extensionBuilder) finish(extra []pkix.Extension) ([]pkix.Extension, error) {
+	if err := errors.Join(eb.errs...); err != nil {
+		return nil, err
+	}
+	for _, e := range extra {
+		if len(e.Id) == 0 {
+			return nil, errors.New("cert: extra extension without an OID")
+		}
+		eb.set(e)
+	}
+	return eb.list, nil
 }
 
 // addExtensions writes SEQUENCE OF Extension.

@@ -62,6 +62,30 @@ func isIA5(s string) bool {
 	return true
 }
 
+// addRequestable adds the extensions that a request asks for and a
+// certificate carries alike: keyUsage (critical), extKeyUsage,
+// subjectAltName (critical when the subject is empty, RFC 5280 §4.2.1.6)
+// and subjectSignTool, each only when set.
+func (eb *extensionBuilder) addRequestable(ku x509.KeyUsage, eku []asn1.ObjectIdentifier,
+	dns, emails []string, ips []net.IP, uris []*url.URL, sanCritical bool, signTool string) {
+	if ku != 0 {
+		v, err := marshalKeyUsage(ku)
+		eb.add(oidExtKeyUsage, true, v, err)
+	}
+	if len(eku) > 0 {
+		v, err := marshalOIDs(eku, false)
+		eb.add(oidExtExtKeyUsage, false, v, err)
+	}
+	if len(dns)+len(emails)+len(ips)+len(uris) > 0 {
+		v, err := marshalSAN(dns, emails, ips, uris)
+		eb.add(oidExtSubjectAltName, sanCritical, v, err)
+	}
+	if signTool != "" {
+		v, err := marshalSubjectSignTool(signTool)
+		eb.add(oidExtSubjectSignTool, false, v, err)
+	}
+}
+
 func marshalBasicConstraints(isCA bool, maxPathLen int, zero bool) ([]byte, error) {
 	return build(func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {

@@ -99,42 +99,12 @@ func CreateCertificateRequest(rand io.Reader, template *CertificateRequest, sign
 	return signAndWrap(rand, signer, pub, alg, tbs, "certificate request")
 }
 
+// extensions returns the extensions the template requests, then its
+// ExtraExtensions.
 func (r *CertificateRequest) extensions() ([]pkix.Extension, error) {
-	var exts extensionList
-	var errs []error
-	add := func(id asn1.ObjectIdentifier, critical bool, value []byte, err error) {
-		if err != nil {
-			errs = append(errs, err)
-			return
-		}
-		exts.add(id, critical, value)
-	}
-	if r.KeyUsage != 0 {
-		v, err := marshalKeyUsage(r.KeyUsage)
-		add(oidExtKeyUsage, true, v, err)
-	}
-	if len(r.ExtKeyUsage) > 0 {
-		v, err := marshalOIDs(r.ExtKeyUsage, false)
-		add(oidExtExtKeyUsage, false, v, err)
-	}
-	if len(r.DNSNames)+len(r.EmailAddresses)+len(r.IPAddresses)+len(r.URIs) > 0 {
-		v, err := marshalSAN(r.DNSNames, r.EmailAddresses, r.IPAddresses, r.URIs)
-		add(oidExtSubjectAltName, false, v, err)
-	}
-	if r.SubjectSignTool != "" {
-		v, err := marshalSubjectSignTool(r.SubjectSignTool)
-		add(oidExtSubjectSignTool, false, v, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for _, e := range r.ExtraExtensions {
-		if len(e.Id) == 0 {
-			return nil, errors.New("cert: extra extension without an OID")
-		}
-		exts.set(e)
-	}
-	return exts, nil
+	var eb extensionBuilder
+	eb.addRequestable(r.KeyUsage, r.ExtKeyUsage, r.DNSNames, r.EmailAddresses, r.IPAddresses, r.URIs, false, r.SubjectSignTool)
+	return eb.finish(r.ExtraExtensions)
 }
 
 // ParseCertificateRequest parses a DER PKCS#10 request with a GOST R
