@@ -258,8 +258,8 @@ func (pub *PublicKey) Verify(digest, sig []byte) error {
 	z1 := curve.NewScalar().Mul(s, v)
 	z2 := curve.NewScalar().Mul(r, v)
 	z2.Negate(z2)
-	c := curve.NewPoint().ScalarBaseMult(z1)
-	c.Add(c, curve.NewPoint().ScalarMult(pub.point, z2))
+	// Everything here is public: the variable-time path is safe.
+	c := curve.NewPoint().VarTimeScalarBaseMultAdd(z1, pub.point, z2)
 	x, err := c.BytesX()
 	if err != nil {
 		return fmt.Errorf("%w: verification point is the identity", ErrInvalidSignature)

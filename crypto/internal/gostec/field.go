@@ -63,6 +63,10 @@ func newModulus(m *limbs, n int) *modulus {
 
 // add sets z = x + y mod m, for x, y < m (in any representation).
 func (md *modulus) add(z, x, y *limbs) {
+	if md.n == 4 {
+		md.add4(z, x, y)
+		return
+	}
 	n := md.n
 	var t, d limbs
 	var c, b uint64
@@ -78,8 +82,32 @@ func (md *modulus) add(z, x, y *limbs) {
 	md.ctSelect(z, &t, &d, b)
 }
 
+// add4 is add for n == 4, unrolled: the 256-bit curves spend a fifth of
+// their time in additions and subtractions.
+func (md *modulus) add4(z, x, y *limbs) {
+	var c, b uint64
+	t0, c := bits.Add64(x[0], y[0], 0)
+	t1, c := bits.Add64(x[1], y[1], c)
+	t2, c := bits.Add64(x[2], y[2], c)
+	t3, c := bits.Add64(x[3], y[3], c)
+	d0, b := bits.Sub64(t0, md.m[0], 0)
+	d1, b := bits.Sub64(t1, md.m[1], b)
+	d2, b := bits.Sub64(t2, md.m[2], b)
+	d3, b := bits.Sub64(t3, md.m[3], b)
+	_, b = bits.Sub64(c, 0, b)
+	mask := -b // all ones: keep t
+	z[0] = t0&mask | d0&^mask
+	z[1] = t1&mask | d1&^mask
+	z[2] = t2&mask | d2&^mask
+	z[3] = t3&mask | d3&^mask
+}
+
 // sub sets z = x − y mod m, for x, y < m.
 func (md *modulus) sub(z, x, y *limbs) {
+	if md.n == 4 {
+		md.sub4(z, x, y)
+		return
+	}
 	n := md.n
 	var b, c uint64
 	var t limbs
@@ -91,6 +119,20 @@ func (md *modulus) sub(z, x, y *limbs) {
 		t[i], c = bits.Add64(t[i], md.m[i]&mask, c)
 	}
 	*z = t
+}
+
+// sub4 is sub for n == 4, unrolled.
+func (md *modulus) sub4(z, x, y *limbs) {
+	var b, c uint64
+	t0, b := bits.Sub64(x[0], y[0], 0)
+	t1, b := bits.Sub64(x[1], y[1], b)
+	t2, b := bits.Sub64(x[2], y[2], b)
+	t3, b := bits.Sub64(x[3], y[3], b)
+	mask := -b // all ones: add m back
+	z[0], c = bits.Add64(t0, md.m[0]&mask, 0)
+	z[1], c = bits.Add64(t1, md.m[1]&mask, c)
+	z[2], c = bits.Add64(t2, md.m[2]&mask, c)
+	z[3], _ = bits.Add64(t3, md.m[3]&mask, c)
 }
 
 // neg sets z = −x mod m, for x < m.

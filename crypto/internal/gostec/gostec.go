@@ -63,8 +63,9 @@ type Curve struct {
 	p *modulus // coordinates
 	q *modulus // scalars
 
-	a, b, b3 limbs // Montgomery form modulo p; b3 = 3·b
-	gx, gy   limbs // Montgomery form modulo p
+	a, b, b3  limbs // Montgomery form modulo p; b3 = 3·b
+	aIsMinus3 bool  // a = p − 3, for the faster doubling of vartime.go
+	gx, gy    limbs // Montgomery form modulo p
 
 	pBytes, qBytes []byte // big-endian, size bytes
 	aBytes, bBytes []byte // big-endian, size bytes
@@ -168,6 +169,12 @@ func NewCurve(p, a, b, q, gx, gy []byte, cofactor int) (*Curve, error) {
 	if fp.isZero(&t) == 1 {
 		return nil, errors.New("gostec: the curve is singular")
 	}
+
+	var minus3 limbs
+	fp.add(&minus3, &fp.one, &fp.one)
+	fp.add(&minus3, &minus3, &fp.one)
+	fp.neg(&minus3, &minus3)
+	c.aIsMinus3 = fp.equal(&c.a, &minus3) == 1
 
 	if c.onCurve(&c.gx, &c.gy) != 1 {
 		return nil, errors.New("gostec: G is not on the curve")

@@ -1,0 +1,271 @@
+package gostec
+
+import "math/bits"
+
+// Variable-time arithmetic for signature verification, where every input
+// (the public key, the signature, the digest) is public. Nothing here may be
+// used with a secret: the sequence of operations depends on the scalar.
+//
+// The variable-base part works in Jacobian coordinates (X:Y:Z) standing for
+// (X/Z², Y/Z³), whose doubling costs about 10 field multiplications (8 when
+// a = −3, as on the CryptoPro and TC26 512 A/B curves) against about 16 for
+// the complete projective formulas, and uses a width-5 NAF of the scalar,
+// which needs one addition per 6 bits on average instead of one per 4.
+
+// jacobian is a point in Jacobian coordinates, Montgomery form modulo p. inf
+// marks the identity.
+type jacobian struct {
+	x, y, z limbs
+	inf     bool
+}
+
+// jDouble sets r = 2p. Formulas dbl-2001-b (a = −3) and dbl-2007-bl (any a)
+// of the Explicit-Formulas Database.
+func (c *Curve) jDouble(r, p *jacobian) {
+	fp := c.p
+	if p.inf || fp.isZero(&p.y) == 1 {
+		r.inf = true
+		return
+	}
+	var t0, t1, t2, t3, t4 limbs
+	if c.aIsMinus3 {
+		fp.mul(&t0, &p.z, &p.z) // delta = Z²
+		fp.mul(&t1, &p.y, &p.y) // gamma = Y²
+		fp.mul(&t2, &p.x, &t1)  // beta = X·gamma
+		fp.sub(&t3, &p.x, &t0)
+		fp.add(&t4, &p.x, &t0)
+		fp.mul(&t3, &t3, &t4)
+		fp.add(&t4, &t3, &t3)
+		fp.add(&t3, &t4, &t3)   // alpha = 3(X−delta)(X+delta)
+		fp.add(&t4, &p.y, &p.z) // Z3 = (Y+Z)² − gamma − delta
+		fp.mul(&t4, &t4, &t4)
+		fp.sub(&t4, &t4, &t1)
+		fp.sub(&r.z, &t4, &t0)
+		fp.add(&t2, &t2, &t2) // 2·beta
+		fp.add(&t2, &t2, &t2) // 4·beta
+		fp.mul(&t4, &t3, &t3) // X3 = alpha² − 8·beta
+		fp.sub(&t4, &t4, &t2)
+		fp.sub(&t4, &t4, &t2)
+		fp.sub(&t2, &t2, &t4) // Y3 = alpha(4·beta − X3) − 8·gamma²
+		fp.mul(&t2, &t3, &t2)
+		fp.mul(&t1, &t1, &t1)
+		fp.add(&t1, &t1, &t1)
+		fp.add(&t1, &t1, &t1)
+		fp.add(&t1, &t1, &t1)
+		fp.sub(&r.y, &t2, &t1)
+		r.x = t4
+		r.inf = false
+		return
+	}
+	var yyyy, s, m limbs
+	fp.mul(&t0, &p.x, &p.x) // XX
+	fp.mul(&t1, &p.y, &p.y) // YY
+	fp.mul(&yyyy, &t1, &t1) // YYYY
+	fp.mul(&t2, &p.z, &p.z) // ZZ
+	fp.add(&s, &p.x, &t1)   // S = 2((X+YY)² − XX − YYYY)
+	fp.mul(&s, &s, &s)
+	fp.sub(&s, &s, &t0)
+	fp.sub(&s, &s, &yyyy)
+	fp.add(&s, &s, &s)
+	fp.mul(&t3, &t2, &t2) // M = 3·XX + a·ZZ²
+	fp.mul(&t3, &t3, &c.a)
+	fp.add(&m, &t0, &t0)
+	fp.add(&m, &m, &t0)
+	fp.add(&m, &m, &t3)
+	fp.add(&t4, &p.y, &p.z) // Z3 = (Y+Z)² − YY − ZZ
+	fp.mul(&t4, &t4, &t4)
+	fp.sub(&t4, &t4, &t1)
+	fp.sub(&r.z, &t4, &t2)
+	fp.mul(&t3, &m, &m) // X3 = M² − 2S
+	fp.sub(&t3, &t3, &s)
+	fp.sub(&t3, &t3, &s)
+	fp.sub(&s, &s, &t3) // Y3 = M(S − X3) − 8·YYYY
+	fp.mul(&s, &m, &s)
+	fp.add(&yyyy, &yyyy, &yyyy)
+	fp.add(&yyyy, &yyyy, &yyyy)
+	fp.add(&yyyy, &yyyy, &yyyy)
+	fp.sub(&r.y, &s, &yyyy)
+	r.x = t3
+	r.inf = false
+}
+
+// jAdd sets r = p + q, for any p and q (formula add-2007-bl, with the cases
+// of equal and opposite points and the identity handled by branches).
+func (c *Curve) jAdd(r, p, q *jacobian) {
+	switch {
+	case p.inf:
+		*r = *q
+		return
+	case q.inf:
+		*r = *p
+		return
+	}
+	fp := c.p
+	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v limbs
+	fp.mul(&z1z1, &p.z, &p.z)
+	fp.mul(&z2z2, &q.z, &q.z)
+	fp.mul(&u1, &p.x, &z2z2)
+	fp.mul(&u2, &q.x, &z1z1)
+	fp.mul(&s1, &p.y, &q.z)
+	fp.mul(&s1, &s1, &z2z2)
+	fp.mul(&s2, &q.y, &p.z)
+	fp.mul(&s2, &s2, &z1z1)
+	fp.sub(&h, &u2, &u1)
+	fp.sub(&rr, &s2, &s1)
+	if fp.isZero(&h) == 1 {
+		if fp.isZero(&rr) == 1 {
+			c.jDouble(r, p)
+		} else {
+			r.inf = true
+		}
+		return
+	}
+	fp.add(&rr, &rr, &rr)
+	fp.add(&i, &h, &h) // I = (2H)²
+	fp.mul(&i, &i, &i)
+	fp.mul(&j, &h, &i)    // J = H·I
+	fp.mul(&v, &u1, &i)   // V = U1·I
+	fp.mul(&u2, &rr, &rr) // X3 = r² − J − 2V
+	fp.sub(&u2, &u2, &j)
+	fp.sub(&u2, &u2, &v)
+	fp.sub(&u2, &u2, &v)
+	fp.sub(&v, &v, &u2) // Y3 = r(V − X3) − 2·S1·J
+	fp.mul(&v, &rr, &v)
+	fp.mul(&s1, &s1, &j)
+	fp.add(&s1, &s1, &s1)
+	fp.sub(&r.y, &v, &s1)
+	var t limbs
+	fp.add(&t, &p.z, &q.z) // Z3 = ((Z1+Z2)² − Z1Z1 − Z2Z2)·H
+	fp.mul(&t, &t, &t)
+	fp.sub(&t, &t, &z1z1)
+	fp.sub(&t, &t, &z2z2)
+	fp.mul(&r.z, &t, &h)
+	r.x = u2
+	r.inf = false
+}
+
+// wnafWidth is the window of the NAF recoding: 8 precomputed odd multiples.
+const wnafWidth = 5
+
+// wnaf returns the width-5 NAF digits of the ordinary integer e (at most
+// nbits bits), least significant first: each digit is 0 or odd in (−16, 16),
+// and any 5 consecutive digits hold at most one non-zero.
+func wnaf(e *limbs, n, nbits int) []int8 {
+	const window, half = 1 << wnafWidth, 1 << (wnafWidth - 1)
+	k := *e // n limbs, and a carry word: adding a digit may carry out
+	var carry uint64
+	digits := make([]int8, 0, nbits+1)
+	for {
+		zero := carry == 0
+		for i := 0; i < n && zero; i++ {
+			zero = k[i] == 0
+		}
+		if zero {
+			break
+		}
+		var d int64
+		if k[0]&1 == 1 {
+			d = int64(k[0] & (window - 1))
+			if d >= half {
+				d -= window
+			}
+			// k −= d, with the borrow or carry running through the limbs
+			// into the carry word.
+			var c uint64
+			if d > 0 {
+				k[0], c = bits.Sub64(k[0], uint64(d), 0)
+				for i := 1; i < n; i++ {
+					k[i], c = bits.Sub64(k[i], 0, c)
+				}
+				carry -= c
+			} else {
+				k[0], c = bits.Add64(k[0], uint64(-d), 0)
+				for i := 1; i < n; i++ {
+					k[i], c = bits.Add64(k[i], 0, c)
+				}
+				carry += c
+			}
+		}
+		digits = append(digits, int8(d))
+		// k >>= 1, bringing in the carry word's low bit.
+		for i := 0; i < n-1; i++ {
+			k[i] = k[i]>>1 | k[i+1]<<63
+		}
+		k[n-1] = k[n-1]>>1 | carry<<63
+		carry >>= 1
+	}
+	return digits
+}
+
+// toJacobian converts p (projective, x = X/Z, y = Y/Z) to Jacobian:
+// (X·Z, Y·Z², Z).
+func (p *Point) toJacobian(r *jacobian) {
+	fp := p.c.p
+	if fp.isZero(&p.z) == 1 {
+		r.inf = true
+		return
+	}
+	var zz limbs
+	fp.mul(&zz, &p.z, &p.z)
+	fp.mul(&r.x, &p.x, &p.z)
+	fp.mul(&r.y, &p.y, &zz)
+	r.z = p.z
+	r.inf = false
+}
+
+// fromJacobian sets p from Jacobian r: (X·Z : Y : Z³).
+func (p *Point) fromJacobian(c *Curve, r *jacobian) {
+	p.c = c
+	fp := c.p
+	if r.inf {
+		*p = Point{c: c, y: fp.one}
+		return
+	}
+	var zz limbs
+	fp.mul(&zz, &r.z, &r.z)
+	fp.mul(&p.z, &zz, &r.z)
+	fp.mul(&p.x, &r.x, &r.z)
+	p.y = r.y
+}
+
+// VarTimeScalarBaseMultAdd sets p = u1·G + u2·q and returns p. It takes
+// variable time and is meant for signature verification only, where u1, u2
+// and q are public; never pass it a secret. It panics if the arguments
+// belong to different curves.
+func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Point {
+	c := p.c
+	if c != u1.c || c != u2.c || c != q.c {
+		panic("gostec: mixing points and scalars of different curves")
+	}
+	fp := c.p
+	var e limbs
+	c.q.fromMont(&e, &u2.v)
+	digits := wnaf(&e, fp.n, c.q.bits)
+
+	// Odd multiples q, 3q, ..., 15q.
+	var table [1 << (wnafWidth - 2)]jacobian
+	var twice jacobian
+	q.toJacobian(&table[0])
+	c.jDouble(&twice, &table[0])
+	for i := 1; i < len(table); i++ {
+		c.jAdd(&table[i], &table[i-1], &twice)
+	}
+
+	acc := jacobian{inf: true}
+	var neg jacobian
+	for i := len(digits) - 1; i >= 0; i-- {
+		c.jDouble(&acc, &acc)
+		switch d := digits[i]; {
+		case d > 0:
+			c.jAdd(&acc, &acc, &table[d/2])
+		case d < 0:
+			neg = table[-d/2]
+			fp.neg(&neg.y, &neg.y)
+			c.jAdd(&acc, &acc, &neg)
+		}
+	}
+	var r2 Point
+	r2.fromJacobian(c, &acc)
+	base := c.NewPoint().ScalarBaseMult(u1)
+	return p.Add(base, &r2)
+}

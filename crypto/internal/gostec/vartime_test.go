@@ -1,0 +1,91 @@
+package gostec
+
+import (
+	"math/big"
+	"testing"
+)
+
+// TestVarTimeScalarBaseMultAdd compares the variable-time u1·G + u2·Q with
+// the constant-time ScalarBaseMult + ScalarMult + Add, on every curve, for
+// random scalars and the edge cases of the NAF recoding and of the
+// Jacobian formulas (zero scalars, Q = ±G so that additions meet doublings
+// and opposites, scalars q−1 and small values).
+func TestVarTimeScalarBaseMultAdd(t *testing.T) {
+	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
+		scalar := func(v *big.Int) *Scalar {
+			s, err := c.NewScalar().SetBytes(v.FillBytes(make([]byte, c.Size())))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		q := new(big.Int).SetBytes(c.Order())
+		qm1 := new(big.Int).Sub(q, big.NewInt(1))
+		g := c.NewGenerator()
+		negG := c.NewPoint().Negate(g)
+		k, _ := randScalar(t, c)
+		randomQ := c.NewPoint().ScalarBaseMult(k)
+
+		type row struct {
+			name   string
+			u1, u2 *Scalar
+			q      *Point
+		}
+		rows := []row{
+			{"zero and zero", scalar(big.NewInt(0)), scalar(big.NewInt(0)), randomQ},
+			{"u1 zero", scalar(big.NewInt(0)), scalar(big.NewInt(12345)), randomQ},
+			{"u2 zero", scalar(big.NewInt(7)), scalar(big.NewInt(0)), randomQ},
+			{"Q = G, u1 = u2", scalar(big.NewInt(5)), scalar(big.NewInt(5)), g},
+			{"Q = −G, sum is identity", scalar(big.NewInt(9)), scalar(big.NewInt(9)), negG},
+			{"u2 = q−1", scalar(big.NewInt(3)), scalar(qm1), randomQ},
+			{"u2 = q−1, Q = G", scalar(big.NewInt(1)), scalar(qm1), g},
+			{"u2 = 2^k−1 runs", scalar(big.NewInt(1)), scalar(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(q.BitLen()-2)), big.NewInt(1))), randomQ},
+			{"u2 = 15", scalar(big.NewInt(2)), scalar(big.NewInt(15)), randomQ},
+			{"u2 = 17", scalar(big.NewInt(2)), scalar(big.NewInt(17)), randomQ},
+		}
+		for i := range 20 {
+			u1, _ := randScalar(t, c)
+			u2, _ := randScalar(t, c)
+			rows = append(rows, row{"random " + string(rune('a'+i)), u1, u2, randomQ})
+		}
+		for _, r := range rows {
+			want := c.NewPoint().ScalarBaseMult(r.u1)
+			want.Add(want, c.NewPoint().ScalarMult(r.q, r.u2))
+			got := c.NewPoint().VarTimeScalarBaseMultAdd(r.u1, r.q, r.u2)
+			if got.Equal(want) != 1 {
+				t.Errorf("%s: VarTimeScalarBaseMultAdd differs from the constant-time result", r.name)
+			}
+		}
+	})
+}
+
+// TestWNAF checks the recoding: digits are 0 or odd below 16 in magnitude,
+// non-zero digits are at least 5 apart, and they sum back to the scalar.
+func TestWNAF(t *testing.T) {
+	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
+		for range 50 {
+			s, v := randScalar(t, c)
+			var e limbs
+			c.q.fromMont(&e, &s.v)
+			digits := wnaf(&e, c.p.n, c.q.bits)
+			sum := new(big.Int)
+			last := -wnafWidth
+			for i, d := range digits {
+				if d == 0 {
+					continue
+				}
+				if d%2 == 0 || d >= 16 || d <= -16 {
+					t.Fatalf("digit %d = %d", i, d)
+				}
+				if i-last < wnafWidth {
+					t.Fatalf("non-zero digits at %d and %d", last, i)
+				}
+				last = i
+				sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(i)))
+			}
+			if sum.Cmp(v) != 0 {
+				t.Fatalf("digits sum to %x, want %x", sum, v)
+			}
+		}
+	})
+}
