@@ -114,8 +114,12 @@ func checkCRLNumber(n *big.Int, what string) error {
 
 // CreateRevocationList builds a v2 CRL from template with the entries of
 // the sequence entries, signs it with signer on behalf of issuer and returns
-// its DER. entries is ranged once, so a CA can stream its ledger without
-// building a slice (use slices.Values for a slice).
+// its DER. entries is ranged twice, and must give the same entries both
+// times (a slice through slices.Values, or a cursor over one read
+// transaction of a ledger): the first pass checks the entries and sizes the
+// CRL, the second writes them into one buffer of exactly its final size, so
+// that a CRL of a million entries is made without any per-entry allocation
+// and with the CRL itself as the peak memory.
 //
 // The CRL's issuer is issuer.RawSubject (or issuer.Subject marshalled); its
 // authorityKeyIdentifier is issuer.SubjectKeyId (else
@@ -192,84 +196,25 @@ func CreateRevocationList(rand io.Reader, template *RevocationList, entries iter
 		return nil, err
 	}
 
-	tbs, err := build(func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1Int64(1) // v2
-			addAlgorithm(b, alg)
-			b.AddBytes(issuerName)
-			addTime(b, template.ThisUpdate)
-			addTime(b, template.NextUpdate)
-			var revoked cryptobyte.Builder
-			n := 0
-			revoked.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				if entries == nil {
-					return
-				}
-				for e := range entries {
-					n++
-					if err := addEntry(b, &e, delta); err != nil {
-						b.SetError(fmt.Errorf("%w (entry %d)", err, n))
-						return
-					}
-				}
-			})
-			list, err := revoked.Bytes()
-			if err != nil {
-				b.SetError(err)
-				return
-			}
-			if n > 0 {
-				b.AddBytes(list)
-			}
-			b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-				addExtensions(b, exts)
-			})
+	head, err := build(func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(1) // v2
+		addAlgorithm(b, alg)
+		b.AddBytes(issuerName)
+		addTime(b, template.ThisUpdate)
+		addTime(b, template.NextUpdate)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cert: encoding CRL: %w", err)
+	}
+	tail, err := build(func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+			addExtensions(b, exts)
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cert: encoding CRL: %w", err)
 	}
-	return signAndWrap(rand, signer, pub, alg, tbs, "CRL")
-}
-
-// addEntry writes one revokedCertificates entry.
-func addEntry(b *cryptobyte.Builder, e *RevocationEntry, delta bool) error {
-	switch {
-	case e.SerialNumber == nil || e.SerialNumber.Sign() <= 0:
-		return errors.New("cert: CRL entry without a positive serial number")
-	case e.RevocationTime.IsZero():
-		return fmt.Errorf("cert: CRL entry %#x without a revocation time", e.SerialNumber)
-	case !e.ReasonCode.valid():
-		return fmt.Errorf("cert: CRL entry %#x has an unknown reason code %d", e.SerialNumber, int(e.ReasonCode))
-	case e.ReasonCode == ReasonRemoveFromCRL && !delta:
-		return fmt.Errorf("cert: CRL entry %#x: removeFromCRL is only for a delta CRL", e.SerialNumber)
-	}
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1BigInt(e.SerialNumber)
-		addTime(b, e.RevocationTime)
-		if e.ReasonCode == ReasonUnspecified && e.InvalidityDate.IsZero() {
-			return
-		}
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			if e.ReasonCode != ReasonUnspecified {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1ObjectIdentifier(oidExtReasonCode)
-					b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-						b.AddASN1Enum(int64(e.ReasonCode))
-					})
-				})
-			}
-			if !e.InvalidityDate.IsZero() {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1ObjectIdentifier(oidExtInvalidityDate)
-					b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-						addGeneralizedTime(b, e.InvalidityDate)
-					})
-				})
-			}
-		})
-	})
-	return nil
+	return writeCRL(rand, signer, pub, alg, head, entries, delta, tail)
 }
 
 // ParseRevocationList parses a DER v2 CRL. crypto/x509 reads the structure,

@@ -255,8 +255,8 @@ func TestRevocationListStreamed(t *testing.T) {
 		}
 	}
 	rl := mustCreateCRL(t, &RevocationList{Number: big.NewInt(1000), ThisUpdate: refNow, NextUpdate: refNow.Add(time.Hour)}, seq, ca, caKey)
-	if ranged != 1 {
-		t.Errorf("sequence ranged %d times, want once", ranged)
+	if ranged != 2 {
+		t.Errorf("sequence ranged %d times, want twice (check and size, then write)", ranged)
 	}
 	if len(rl.Entries) != count {
 		t.Fatalf("%d entries, want %d", len(rl.Entries), count)
@@ -279,5 +279,44 @@ func TestReasonCodeString(t *testing.T) {
 		if got := r.String(); got != want {
 			t.Errorf("%d: %q, want %q", int(r), got, want)
 		}
+	}
+}
+
+// TestRevocationListEntriesChanged: a sequence that gives other entries on
+// its second pass is refused, never encoded with a wrong length.
+func TestRevocationListEntriesChanged(t *testing.T) {
+	ca, caKey := newTestCA(t, gost3410.ParamsTC26256A())
+	for _, tt := range []struct {
+		name          string
+		first, second int // entries on each pass
+		invalidity    bool
+	}{
+		{"one more", 3, 4, false},
+		{"one fewer", 3, 2, false},
+		{"same count, longer entry", 3, 3, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pass := 0
+			seq := func(yield func(RevocationEntry) bool) {
+				pass++
+				n := tt.first
+				if pass == 2 {
+					n = tt.second
+				}
+				for i := range n {
+					e := RevocationEntry{SerialNumber: big.NewInt(int64(i + 1)), RevocationTime: refNow}
+					if pass == 2 && tt.invalidity {
+						e.InvalidityDate = refNow
+					}
+					if !yield(e) {
+						return
+					}
+				}
+			}
+			_, err := CreateRevocationList(rand.Reader, &RevocationList{Number: big.NewInt(1), ThisUpdate: refNow, NextUpdate: refNow.Add(time.Hour)}, seq, ca, caKey)
+			if !errors.Is(err, errEntriesChanged) {
+				t.Errorf("CreateRevocationList = %v, want errEntriesChanged", err)
+			}
+		})
 	}
 }
