@@ -69,11 +69,6 @@ func addTime(b *cryptobyte.Builder, t time.Time) {
 	b.AddASN1GeneralizedTime(t)
 }
 
-// addGeneralizedTime writes t as GeneralizedTime in whole seconds, UTC.
-func addGeneralizedTime(b *cryptobyte.Builder, t time.Time) {
-	b.AddASN1GeneralizedTime(t.UTC().Truncate(time.Second))
-}
-
 func addAlgorithm(b *cryptobyte.Builder, alg SignatureAlgorithm) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(alg.oid())

@@ -64,7 +64,6 @@ var (
 	oidExtSubjectAltName       = asn1.ObjectIdentifier{2, 5, 29, 17}
 	oidExtBasicConstraints     = asn1.ObjectIdentifier{2, 5, 29, 19}
 	oidExtCRLNumber            = asn1.ObjectIdentifier{2, 5, 29, 20}
-	oidExtReasonCode           = asn1.ObjectIdentifier{2, 5, 29, 21}
 	oidExtInvalidityDate       = asn1.ObjectIdentifier{2, 5, 29, 24}
 	oidExtDeltaCRLIndicator    = asn1.ObjectIdentifier{2, 5, 29, 27}
 	oidExtCRLDistribution      = asn1.ObjectIdentifier{2, 5, 29, 31}
