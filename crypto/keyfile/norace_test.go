@@ -1,0 +1,5 @@
+//go:build !race
+
+package keyfile
+
+const raceEnabled = false

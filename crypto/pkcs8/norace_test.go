@@ -1,0 +1,5 @@
+//go:build !race
+
+package pkcs8
+
+const raceEnabled = false
