@@ -1022,22 +1022,3 @@ func TestConcurrentIssue(t *testing.T) {
 		t.Errorf("audit: %v", err)
 	}
 }
-
-// BenchmarkIssue issues auth certificates from many goroutines (the CSR is
-// the same each time, so its proof of possession is checked every time as
-// usual). certs/s = 1e9 / ns/op.
-func BenchmarkIssue(b *testing.B) {
-	f := newFixture(b)
-	csr, _ := catest.NewCSR(b, nil, cert.Name{CommonName: "load", Country: "RU"})
-	// Each Issue waits for two ledger commits; many goroutines share them.
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := f.sub.IssueRequest(ca.Request{CSR: csr, Profile: ca.ProfileAuth}); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}

@@ -89,12 +89,14 @@ func (c *CA) makeCRL(st *issuerState, delta bool) (der []byte, info store.CRLInf
 		var entries func(yield func(cert.RevocationEntry) bool)
 		if !delta {
 			entries = func(yield func(cert.RevocationEntry) bool) {
-				for rev, err := range tx.Revocations(st.keyID) {
+				// The scan lends one reused value: writeCRL encodes each
+				// entry before the next, allocating nothing per entry.
+				for rev, err := range tx.ScanRevocations(st.keyID) {
 					if err != nil {
 						iterErr = err
 						return
 					}
-					if !yield(entryOf(rev)) {
+					if !yield(entryOf(*rev)) {
 						return
 					}
 				}

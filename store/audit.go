@@ -18,7 +18,7 @@ import (
 type AuditEntry struct {
 	Seq    uint64
 	Time   time.Time
-	Op     string   // "reserve", "complete", "abandon", "revoke", "hold", "release", "crl"
+	Op     string   // "reserve", "complete", "abandon", "revoke", "hold", "release", "crl", "import"
 	Serial *big.Int // nil for "crl"
 	Detail string   // e.g. profile and subject, reason, CRL number
 	Prev   [32]byte

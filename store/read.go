@@ -210,10 +210,34 @@ func (tx *Tx) Revocations(issuerKeyID []byte) iter.Seq2[Revocation, error] {
 			return
 		}
 		c := ib.revoked.Cursor()
-		var r Revocation
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var r Revocation // a new serial for every entry: callers keep them
 			if err := decodeRevocation(k, v, &r); err != nil {
 				yield(Revocation{}, fmt.Errorf("store: reading revocations of issuer %x: %w", issuerKeyID, err))
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// ScanRevocations is Revocations for streaming, as into a CRL of a million
+// entries: it yields one Revocation, overwritten at every step, serial
+// included, so that the scan allocates nothing per entry. The yielded value
+// is valid only until the next step; copy what must be kept.
+func (tx *Tx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*Revocation, error] {
+	return func(yield func(*Revocation, error) bool) {
+		ib, ok := openIssuer(tx.tx, issuerKeyID)
+		if !ok {
+			return
+		}
+		c := ib.revoked.Cursor()
+		r := &Revocation{Serial: new(big.Int)}
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := decodeRevocation(k, v, r); err != nil {
+				yield(nil, fmt.Errorf("store: reading revocations of issuer %x: %w", issuerKeyID, err))
 				return
 			}
 			if !yield(r, nil) {
@@ -234,8 +258,8 @@ func (tx *Tx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Revocat
 			return
 		}
 		c := ib.revseq.Cursor()
-		var r Revocation
 		for k, key := c.Seek(seqKey(seq + 1)); k != nil; k, key = c.Next() {
+			var r Revocation // a new serial for every entry: callers keep them
 			v := ib.revoked.Get(key)
 			if v == nil {
 				yield(Revocation{}, fmt.Errorf("store: reading revocations of issuer %x: index entry %x without revocation: %w", issuerKeyID, k, errMalformed))

@@ -251,7 +251,7 @@ func encodeRevocation(rev *Revocation) []byte {
 }
 
 // decodeRevocation fills out from an entry's key and value. It allocates
-// only the serial.
+// only the serial, and not even that when out.Serial is given to reuse.
 func decodeRevocation(k, v []byte, out *Revocation) error {
 	if !validSerialKey(k) || len(v) < revShortLen || v[0] != revocationVersion || !validReason(int(v[1])) {
 		return fmt.Errorf("decoding revocation: %w", errMalformed)
@@ -272,7 +272,10 @@ func decodeRevocation(k, v []byte, out *Revocation) error {
 	if !ok {
 		return fmt.Errorf("decoding revocation: %w", errMalformed)
 	}
-	out.Serial = new(big.Int).SetBytes(k[1:])
+	if out.Serial == nil {
+		out.Serial = new(big.Int)
+	}
+	out.Serial.SetBytes(k[1:])
 	out.Reason = int(v[1])
 	out.Seq = binary.BigEndian.Uint64(v[3:])
 	out.Time = t

@@ -179,9 +179,18 @@ func (o *Tool) Combined(stdin []byte, args ...string) ([]byte, error) {
 	return append(stdout, stderr...), err
 }
 
-func (o *Tool) exec(stdin []byte, args []string) (stdout, stderr []byte, err error) {
+// Command returns the tool ready to run with args, its environment set
+// (OpenSSL's GOST engine configuration), for callers that need the process
+// itself: to time it, or to read its resource usage from
+// cmd.ProcessState.SysUsage() once it has run.
+func (o *Tool) Command(args ...string) *exec.Cmd {
 	cmd := exec.Command(o.path, args...)
 	cmd.Env = append(os.Environ(), o.env...)
+	return cmd
+}
+
+func (o *Tool) exec(stdin []byte, args []string) (stdout, stderr []byte, err error) {
+	cmd := o.Command(args...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}

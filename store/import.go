@@ -1,0 +1,255 @@
+package store
+
+import (
+	"fmt"
+	"iter"
+	"math/big"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// importChunk is the number of records Import writes per transaction: big
+// enough that a million records take a few hundred commits, small enough
+// that a transaction's dirty pages stay a few megabytes.
+const importChunk = 4096
+
+// opImport is the audit operation of an imported certificate.
+const opImport = "import"
+
+// Import adds certificates issued elsewhere to the ledger: the migration
+// path from another CA (OpenSSL's index.txt, another ledger), and the fast
+// way to fill a ledger for tests and benchmarks. It reads records in order
+// and writes them in transactions of a few thousand records, each
+// committed durably before the next is read.
+//
+// A record needs Serial (positive, never used in this ledger), IssuerKeyID,
+// DER (not parsed: the caller vouches for it, as the ca package does for
+// what it signs) and Status StatusValid, StatusHeld or StatusRevoked. A held
+// or revoked record needs Revocation, with a non-zero Time and a reason
+// that matches its status (6, certificateHold, exactly when held); a valid
+// one must have none. Renewal links (Predecessor, Successor) are not
+// imported: they must be nil. CreatedAt is kept if set, else it is at;
+// UpdatedAt is at.
+//
+// Each record gets its own change number and audit entry ("import"); the
+// revocation entry of a held or revoked record carries that number as its
+// Seq. The indexes and revocation buckets are written as Complete and
+// Revoke write them, so CRLs, delta CRLs and status answers treat an
+// imported certificate like one issued here: an imported revocation is in
+// the next delta CRL as well as in every full CRL.
+//
+// Import stops at the first record it cannot import, or the first error
+// from records, and returns it with the number of records imported: the
+// records before it, all durably recorded. A serial already in the ledger
+// (or earlier in records) fails with an error wrapping ErrExists, a
+// malformed record with one wrapping ErrInvalid. Import keeps no reference
+// to the records it reads (the iterator may reuse one Record).
+func (db *DB) Import(records iter.Seq2[*Record, error], at time.Time) (int, error) {
+	var (
+		n     int
+		chunk = make([]*Record, 0, importChunk)
+	)
+	// flush writes the chunk; the records before a refused one are kept.
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		var (
+			refused error
+			written int
+		)
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			var err error
+			written, refused, err = importRecords(tx, chunk, at)
+			return err
+		})
+		chunk = chunk[:0]
+		if err != nil {
+			return fmt.Errorf("store: importing record %d: %w", n+written+1, err)
+		}
+		n += written
+		return refused
+	}
+	for r, err := range records {
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return n, ferr
+			}
+			return n, fmt.Errorf("store: importing record %d: %w", n+1, err)
+		}
+		c, err := importable(r, at)
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return n, ferr
+			}
+			return n, err
+		}
+		chunk = append(chunk, c)
+		if len(chunk) == importChunk {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, flush()
+}
+
+// importable checks r and returns the copy of it Import writes.
+func importable(r *Record, at time.Time) (*Record, error) {
+	if r == nil {
+		return nil, fmt.Errorf("store: importing: no record: %w", ErrInvalid)
+	}
+	if _, err := serialKey(r.Serial); err != nil {
+		return nil, err
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("store: importing serial 0x%x: %s: %w", r.Serial, fmt.Sprintf(format, args...), ErrInvalid)
+	}
+	if err := checkKeyID("issuer key identifier", r.IssuerKeyID, true); err != nil {
+		return nil, err
+	}
+	if err := checkKeyID("subject key identifier", r.SubjectKeyID, false); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(r.DER) == 0:
+		return nil, fail("no certificate")
+	case len(r.DER) >= 1<<24:
+		return nil, fail("certificate of %d bytes", len(r.DER))
+	case r.Predecessor != nil || r.Successor != nil:
+		return nil, fail("renewal links are not imported")
+	}
+	rev := r.Revocation
+	switch r.Status {
+	case StatusValid:
+		if rev != nil {
+			return nil, fail("a valid certificate with a revocation")
+		}
+	case StatusHeld, StatusRevoked:
+		switch {
+		case rev == nil:
+			return nil, fail("%s without a revocation", r.Status)
+		case rev.Serial != nil && rev.Serial.Cmp(r.Serial) != 0:
+			return nil, fail("revocation of serial 0x%x", rev.Serial)
+		case rev.Time.IsZero():
+			return nil, fail("no revocation time")
+		case !validReason(rev.Reason):
+			return nil, fail("reason %d cannot be recorded", rev.Reason)
+		case (rev.Reason == reasonCertificateHold) != (r.Status == StatusHeld):
+			return nil, fail("%s with reason %d", r.Status, rev.Reason)
+		}
+	default:
+		return nil, fail("status %s cannot be imported", r.Status)
+	}
+	c := &Record{
+		Serial:       new(big.Int).Set(r.Serial),
+		IssuerKeyID:  cloneBytes(r.IssuerKeyID),
+		Issuer:       r.Issuer,
+		Subject:      r.Subject,
+		SubjectKeyID: cloneBytes(r.SubjectKeyID),
+		Profile:      r.Profile,
+		RequestID:    r.RequestID,
+		NotBefore:    r.NotBefore,
+		NotAfter:     r.NotAfter,
+		Status:       r.Status,
+		DER:          cloneBytes(r.DER),
+		CreatedAt:    r.CreatedAt,
+		UpdatedAt:    at,
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = at
+	}
+	if rev != nil {
+		c.Revocation = &Revocation{Serial: c.Serial, Time: rev.Time, Reason: rev.Reason, InvalidityDate: rev.InvalidityDate}
+	}
+	if _, err := encodeRecord(c); err != nil {
+		return nil, fmt.Errorf("store: importing serial 0x%x: %w", r.Serial, err)
+	}
+	return c, nil
+}
+
+// importRecords writes checked records in tx, in order. It returns how many
+// it wrote and, if it stopped at a serial already in use, the refusal: tx
+// then holds the records before it and is good to commit. Any other error
+// leaves tx half-written, to be rolled back.
+func importRecords(tx *bolt.Tx, recs []*Record, at time.Time) (written int, refused, err error) {
+	certs := tx.Bucket(bucketCerts)
+	// Imports usually come in serial order (an index.txt is in issuance
+	// order): pack the pages they fill, as bbolt advises for appends, so
+	// that a CRL reads half as many pages as at the default fill.
+	fill := bolt.DefaultFillPercent
+	if sortedSerials(recs) {
+		fill = 1
+	}
+	certs.FillPercent = fill
+	for i, r := range recs {
+		key, err := serialKey(r.Serial)
+		if err != nil {
+			return i, nil, err
+		}
+		if certs.Get(key) != nil {
+			return i, fmt.Errorf("store: importing serial 0x%x: %w", r.Serial, ErrExists), nil
+		}
+		if err := importRecord(tx, key, r, fill, at); err != nil {
+			return i, nil, err
+		}
+	}
+	return len(recs), nil, nil
+}
+
+// sortedSerials reports whether the serials of recs increase.
+func sortedSerials(recs []*Record) bool {
+	for i := 1; i < len(recs); i++ {
+		if recs[i-1].Serial.Cmp(recs[i].Serial) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// importRecord writes one record, its indexes, its revocation entry and its
+// audit entry, as Reserve, Complete and Revoke together would; fill is the
+// fill percent of the pages of the records and revocations.
+func importRecord(tx *bolt.Tx, key []byte, r *Record, fill float64, at time.Time) error {
+	detail := fmt.Sprintf("issuer=%x status=%s subject=%q ski=%x notAfter=%s", r.IssuerKeyID, r.Status, r.Subject, r.SubjectKeyID, r.NotAfter.UTC().Format(time.RFC3339))
+	if rev := r.Revocation; rev != nil {
+		detail += fmt.Sprintf(" reason=%d time=%s", rev.Reason, rev.Time.UTC().Format(time.RFC3339Nano))
+		if !rev.InvalidityDate.IsZero() {
+			detail += " invalidity=" + rev.InvalidityDate.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	seq, err := appendAudit(tx, at, opImport, r.Serial, detail)
+	if err != nil {
+		return err
+	}
+	if r.Status != StatusRevoked {
+		if err := tx.Bucket(bucketExpiry).Put(expiryKey(r.NotAfter, key), nil); err != nil {
+			return fmt.Errorf("store: indexing serial 0x%x: %w", r.Serial, err)
+		}
+	}
+	if len(r.SubjectKeyID) > 0 {
+		if err := tx.Bucket(bucketSKI).Put(append(skiPrefix(r.SubjectKeyID), key...), nil); err != nil {
+			return fmt.Errorf("store: indexing serial 0x%x: %w", r.Serial, err)
+		}
+	}
+	if rev := r.Revocation; rev != nil {
+		rev.Seq = seq
+		ib, err := createIssuer(tx, r.IssuerKeyID)
+		if err != nil {
+			return err
+		}
+		ib.revoked.FillPercent = fill
+		ib.revseq.FillPercent = 1 // keyed by increasing seq
+		if err := ib.revoked.Put(key, encodeRevocation(rev)); err != nil {
+			return fmt.Errorf("store: importing serial 0x%x: %w", r.Serial, err)
+		}
+		if err := ib.revseq.Put(seqKey(seq), key); err != nil {
+			return fmt.Errorf("store: importing serial 0x%x: %w", r.Serial, err)
+		}
+		if err := ib.addCount(1); err != nil {
+			return fmt.Errorf("store: importing serial 0x%x: %w", r.Serial, err)
+		}
+	}
+	return putRecord(tx, key, r)
+}
