@@ -168,28 +168,76 @@ func mac(a, b, c, d uint64) (hi, lo uint64) {
 	return hi, lo
 }
 
-// mul4 is mul for n == 4, with the limbs in local variables.
+// mul4 is mul for n == 4: CIOS with the four rounds unrolled and the
+// running sum t0..t5 in local variables. In each round's reduction step the
+// low word of u·m0 + t0 is zero by construction of u, so only its carry,
+// t0 ≠ 0, is kept.
 func (md *modulus) mul4(z, x, y *limbs) {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	m0, m1, m2, m3 := md.m[0], md.m[1], md.m[2], md.m[3]
 	m0inv := md.m0inv
-	var t0, t1, t2, t3, t4, t5, c, cc uint64
-	for i := 0; i < 4; i++ {
-		yi := y[i]
-		c, t0 = mac(x0, yi, t0, 0)
-		c, t1 = mac(x1, yi, t1, c)
-		c, t2 = mac(x2, yi, t2, c)
-		c, t3 = mac(x3, yi, t3, c)
-		t4, t5 = bits.Add64(t4, c, 0)
+	var t0, t1, t2, t3, t4, t5, c, cc, u uint64
 
-		u := t0 * m0inv
-		c, _ = mac(u, m0, t0, 0)
-		c, t0 = mac(u, m1, t1, c)
-		c, t1 = mac(u, m2, t2, c)
-		c, t2 = mac(u, m3, t3, c)
-		t3, cc = bits.Add64(t4, c, 0)
-		t4 = t5 + cc
-	}
+	// Round 0.
+	c, t0 = mac(x0, y[0], t0, 0)
+	c, t1 = mac(x1, y[0], t1, c)
+	c, t2 = mac(x2, y[0], t2, c)
+	c, t3 = mac(x3, y[0], t3, c)
+	t4, t5 = bits.Add64(t4, c, 0)
+	u = t0 * m0inv
+	c, _ = bits.Mul64(u, m0)
+	c += (t0 | -t0) >> 63
+	c, t0 = mac(u, m1, t1, c)
+	c, t1 = mac(u, m2, t2, c)
+	c, t2 = mac(u, m3, t3, c)
+	t3, cc = bits.Add64(t4, c, 0)
+	t4 = t5 + cc
+
+	// Round 1.
+	c, t0 = mac(x0, y[1], t0, 0)
+	c, t1 = mac(x1, y[1], t1, c)
+	c, t2 = mac(x2, y[1], t2, c)
+	c, t3 = mac(x3, y[1], t3, c)
+	t4, t5 = bits.Add64(t4, c, 0)
+	u = t0 * m0inv
+	c, _ = bits.Mul64(u, m0)
+	c += (t0 | -t0) >> 63
+	c, t0 = mac(u, m1, t1, c)
+	c, t1 = mac(u, m2, t2, c)
+	c, t2 = mac(u, m3, t3, c)
+	t3, cc = bits.Add64(t4, c, 0)
+	t4 = t5 + cc
+
+	// Round 2.
+	c, t0 = mac(x0, y[2], t0, 0)
+	c, t1 = mac(x1, y[2], t1, c)
+	c, t2 = mac(x2, y[2], t2, c)
+	c, t3 = mac(x3, y[2], t3, c)
+	t4, t5 = bits.Add64(t4, c, 0)
+	u = t0 * m0inv
+	c, _ = bits.Mul64(u, m0)
+	c += (t0 | -t0) >> 63
+	c, t0 = mac(u, m1, t1, c)
+	c, t1 = mac(u, m2, t2, c)
+	c, t2 = mac(u, m3, t3, c)
+	t3, cc = bits.Add64(t4, c, 0)
+	t4 = t5 + cc
+
+	// Round 3.
+	c, t0 = mac(x0, y[3], t0, 0)
+	c, t1 = mac(x1, y[3], t1, c)
+	c, t2 = mac(x2, y[3], t2, c)
+	c, t3 = mac(x3, y[3], t3, c)
+	t4, t5 = bits.Add64(t4, c, 0)
+	u = t0 * m0inv
+	c, _ = bits.Mul64(u, m0)
+	c += (t0 | -t0) >> 63
+	c, t0 = mac(u, m1, t1, c)
+	c, t1 = mac(u, m2, t2, c)
+	c, t2 = mac(u, m3, t3, c)
+	t3, cc = bits.Add64(t4, c, 0)
+	t4 = t5 + cc
+
 	var b uint64
 	d0, b := bits.Sub64(t0, m0, 0)
 	d1, b := bits.Sub64(t1, m1, b)
@@ -223,7 +271,8 @@ func (md *modulus) mul8(z, x, y *limbs) {
 		t8, t9 = bits.Add64(t8, c, 0)
 
 		u := t0 * m0inv
-		c, _ = mac(u, m[0], t0, 0)
+		c, _ = bits.Mul64(u, m[0])
+		c += (t0 | -t0) >> 63 // the low word of u·m0 + t0 is zero: only its carry
 		c, t0 = mac(u, m[1], t1, c)
 		c, t1 = mac(u, m[2], t2, c)
 		c, t2 = mac(u, m[3], t3, c)

@@ -72,6 +72,9 @@ type Curve struct {
 
 	baseOnce  sync.Once
 	baseTable []uint64 // see base.go
+
+	nafOnce  sync.Once
+	nafTable *[baseNAFPoints][2]limbs // see vartime.go
 }
 
 // NewCurve validates and precomputes a curve. p, a, b, q, gx and gy are

@@ -144,14 +144,20 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 	r.inf = false
 }
 
-// wnafWidth is the window of the NAF recoding: 8 precomputed odd multiples.
-const wnafWidth = 5
+// The NAF widths: u2·Q with 8 odd multiples of Q computed per call, u1·G
+// with 32 odd multiples of G computed once per curve (baseNAFTable).
+const (
+	wnafWidth     = 5
+	baseNAFWidth  = 7
+	baseNAFPoints = 1 << (baseNAFWidth - 2)
+)
 
-// wnaf returns the width-5 NAF digits of the ordinary integer e (at most
-// nbits bits), least significant first: each digit is 0 or odd in (−16, 16),
-// and any 5 consecutive digits hold at most one non-zero.
-func wnaf(e *limbs, n, nbits int) []int8 {
-	const window, half = 1 << wnafWidth, 1 << (wnafWidth - 1)
+// wnaf returns the width-w NAF digits of the ordinary integer e (at most
+// nbits bits), least significant first: each digit is 0 or odd in
+// (−2^(w−1), 2^(w−1)), and any w consecutive digits hold at most one
+// non-zero.
+func wnaf(e *limbs, n, nbits, w int) []int8 {
+	window, half := int64(1)<<w, int64(1)<<(w-1)
 	k := *e // n limbs, and a carry word: adding a digit may carry out
 	var carry uint64
 	digits := make([]int8, 0, nbits+1)
@@ -165,7 +171,7 @@ func wnaf(e *limbs, n, nbits int) []int8 {
 		}
 		var d int64
 		if k[0]&1 == 1 {
-			d = int64(k[0] & (window - 1))
+			d = int64(k[0] & uint64(window-1))
 			if d >= half {
 				d -= window
 			}
@@ -228,19 +234,101 @@ func (p *Point) fromJacobian(c *Curve, r *jacobian) {
 	p.y = r.y
 }
 
+// jAddAffine sets r = p + (x2, y2), an affine point that is not the
+// identity (formula madd-2007-bl: 7M + 4S), handling equal and opposite
+// points by branches.
+func (c *Curve) jAddAffine(r, p *jacobian, x2, y2 *limbs) {
+	fp := c.p
+	if p.inf {
+		r.x, r.y, r.z, r.inf = *x2, *y2, fp.one, false
+		return
+	}
+	var z1z1, u2, s2, h, hh, i, j, rr, v limbs
+	fp.mul(&z1z1, &p.z, &p.z)
+	fp.mul(&u2, x2, &z1z1)
+	fp.mul(&s2, y2, &p.z)
+	fp.mul(&s2, &s2, &z1z1)
+	fp.sub(&h, &u2, &p.x)
+	fp.sub(&rr, &s2, &p.y)
+	if fp.isZero(&h) == 1 {
+		if fp.isZero(&rr) == 1 {
+			c.jDouble(r, p)
+		} else {
+			r.inf = true
+		}
+		return
+	}
+	fp.mul(&hh, &h, &h)
+	fp.add(&i, &hh, &hh) // I = 4·HH
+	fp.add(&i, &i, &i)
+	fp.mul(&j, &h, &i) // J = H·I
+	fp.add(&rr, &rr, &rr)
+	fp.mul(&v, &p.x, &i) // V = X1·I
+	var x3, y3, t limbs
+	fp.mul(&x3, &rr, &rr) // X3 = r² − J − 2V
+	fp.sub(&x3, &x3, &j)
+	fp.sub(&x3, &x3, &v)
+	fp.sub(&x3, &x3, &v)
+	fp.sub(&y3, &v, &x3) // Y3 = r(V − X3) − 2·Y1·J
+	fp.mul(&y3, &rr, &y3)
+	fp.mul(&t, &p.y, &j)
+	fp.add(&t, &t, &t)
+	fp.sub(&y3, &y3, &t)
+	fp.add(&t, &p.z, &h) // Z3 = (Z1 + H)² − Z1Z1 − HH
+	fp.mul(&t, &t, &t)
+	fp.sub(&t, &t, &z1z1)
+	fp.sub(&r.z, &t, &hh)
+	r.x, r.y, r.inf = x3, y3, false
+}
+
+// baseNAFTable returns the affine odd multiples G, 3G, ..., 63G (Montgomery
+// form, x then y), computed once per curve.
+func (c *Curve) baseNAFTable() *[baseNAFPoints][2]limbs {
+	c.nafOnce.Do(func() {
+		fp := c.p
+		var g, twice, acc jacobian
+		c.NewGenerator().toJacobian(&g)
+		c.jDouble(&twice, &g)
+		acc = g
+		t := new([baseNAFPoints][2]limbs)
+		for i := range t {
+			if i > 0 {
+				c.jAdd(&acc, &acc, &twice)
+			}
+			// (X/Z², Y/Z³); the odd multiples of G below q are never the
+			// identity.
+			var zi, zi2 limbs
+			fp.inv(&zi, &acc.z)
+			fp.mul(&zi2, &zi, &zi)
+			fp.mul(&t[i][0], &acc.x, &zi2)
+			fp.mul(&zi2, &zi2, &zi)
+			fp.mul(&t[i][1], &acc.y, &zi2)
+		}
+		c.nafTable = t
+	})
+	return c.nafTable
+}
+
 // VarTimeScalarBaseMultAdd sets p = u1·G + u2·q and returns p. It takes
 // variable time and is meant for signature verification only, where u1, u2
 // and q are public; never pass it a secret. It panics if the arguments
 // belong to different curves.
+//
+// Both multiplications share one chain of doublings (Shamir's trick): u1 in
+// width-7 NAF over the curve's table of odd multiples of G, u2 in width-5
+// NAF over odd multiples of q computed here.
 func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Point {
 	c := p.c
 	if c != u1.c || c != u2.c || c != q.c {
 		panic("gostec: mixing points and scalars of different curves")
 	}
 	fp := c.p
-	var e limbs
-	c.q.fromMont(&e, &u2.v)
-	digits := wnaf(&e, fp.n, c.q.bits)
+	var e1, e2 limbs
+	c.q.fromMont(&e1, &u1.v)
+	c.q.fromMont(&e2, &u2.v)
+	d1 := wnaf(&e1, fp.n, c.q.bits, baseNAFWidth)
+	d2 := wnaf(&e2, fp.n, c.q.bits, wnafWidth)
+	gTable := c.baseNAFTable()
 
 	// Odd multiples q, 3q, ..., 15q.
 	var table [1 << (wnafWidth - 2)]jacobian
@@ -253,19 +341,29 @@ func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Poin
 
 	acc := jacobian{inf: true}
 	var neg jacobian
-	for i := len(digits) - 1; i >= 0; i-- {
+	var negY limbs
+	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
 		c.jDouble(&acc, &acc)
-		switch d := digits[i]; {
-		case d > 0:
-			c.jAdd(&acc, &acc, &table[d/2])
-		case d < 0:
-			neg = table[-d/2]
-			fp.neg(&neg.y, &neg.y)
-			c.jAdd(&acc, &acc, &neg)
+		if i < len(d2) {
+			switch d := d2[i]; {
+			case d > 0:
+				c.jAdd(&acc, &acc, &table[d/2])
+			case d < 0:
+				neg = table[-d/2]
+				fp.neg(&neg.y, &neg.y)
+				c.jAdd(&acc, &acc, &neg)
+			}
+		}
+		if i < len(d1) {
+			switch d := d1[i]; {
+			case d > 0:
+				c.jAddAffine(&acc, &acc, &gTable[d/2][0], &gTable[d/2][1])
+			case d < 0:
+				fp.neg(&negY, &gTable[-d/2][1])
+				c.jAddAffine(&acc, &acc, &gTable[-d/2][0], &negY)
+			}
 		}
 	}
-	var r2 Point
-	r2.fromJacobian(c, &acc)
-	base := c.NewPoint().ScalarBaseMult(u1)
-	return p.Add(base, &r2)
+	p.fromJacobian(c, &acc)
+	return p
 }

@@ -42,6 +42,11 @@ func TestVarTimeScalarBaseMultAdd(t *testing.T) {
 			{"u2 = 2^k−1 runs", scalar(big.NewInt(1)), scalar(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(q.BitLen()-2)), big.NewInt(1))), randomQ},
 			{"u2 = 15", scalar(big.NewInt(2)), scalar(big.NewInt(15)), randomQ},
 			{"u2 = 17", scalar(big.NewInt(2)), scalar(big.NewInt(17)), randomQ},
+			{"u1 = q−1", scalar(qm1), scalar(big.NewInt(5)), randomQ},
+			{"u1 = q−1, u2 = 1, Q = G: identity", scalar(qm1), scalar(big.NewInt(1)), g},
+			{"u1 = 2^k−1 runs", scalar(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(q.BitLen()-2)), big.NewInt(1))), scalar(big.NewInt(3)), randomQ},
+			{"u1 = 63, u2 = 63", scalar(big.NewInt(63)), scalar(big.NewInt(63)), randomQ},
+			{"u1 = 65", scalar(big.NewInt(65)), scalar(big.NewInt(1)), g},
 		}
 		for i := range 20 {
 			u1, _ := randScalar(t, c)
@@ -59,32 +64,35 @@ func TestVarTimeScalarBaseMultAdd(t *testing.T) {
 	})
 }
 
-// TestWNAF checks the recoding: digits are 0 or odd below 16 in magnitude,
-// non-zero digits are at least 5 apart, and they sum back to the scalar.
+// TestWNAF checks the recoding at both widths: digits are 0 or odd below
+// 2^(w−1) in magnitude, non-zero digits are at least w apart, and they sum
+// back to the scalar.
 func TestWNAF(t *testing.T) {
 	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
-		for range 50 {
-			s, v := randScalar(t, c)
-			var e limbs
-			c.q.fromMont(&e, &s.v)
-			digits := wnaf(&e, c.p.n, c.q.bits)
-			sum := new(big.Int)
-			last := -wnafWidth
-			for i, d := range digits {
-				if d == 0 {
-					continue
+		for _, w := range []int{wnafWidth, baseNAFWidth} {
+			for range 50 {
+				s, v := randScalar(t, c)
+				var e limbs
+				c.q.fromMont(&e, &s.v)
+				digits := wnaf(&e, c.p.n, c.q.bits, w)
+				sum := new(big.Int)
+				last := -w
+				for i, d := range digits {
+					if d == 0 {
+						continue
+					}
+					if d%2 == 0 || int(d) >= 1<<(w-1) || int(d) <= -(1<<(w-1)) {
+						t.Fatalf("w=%d: digit %d = %d", w, i, d)
+					}
+					if i-last < w {
+						t.Fatalf("w=%d: non-zero digits at %d and %d", w, last, i)
+					}
+					last = i
+					sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(i)))
 				}
-				if d%2 == 0 || d >= 16 || d <= -16 {
-					t.Fatalf("digit %d = %d", i, d)
+				if sum.Cmp(v) != 0 {
+					t.Fatalf("w=%d: digits sum to %x, want %x", w, sum, v)
 				}
-				if i-last < wnafWidth {
-					t.Fatalf("non-zero digits at %d and %d", last, i)
-				}
-				last = i
-				sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(i)))
-			}
-			if sum.Cmp(v) != 0 {
-				t.Fatalf("digits sum to %x, want %x", sum, v)
 			}
 		}
 	})
