@@ -11,7 +11,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin
 BENCHTIME   ?= 1s
 
-.PHONY: all build test deps vet lint bench fuzz clean
+.PHONY: all build test deps softhsm vet lint bench fuzz clean
 
 all: build
 
@@ -38,7 +38,13 @@ vet:
 lint: vet
 	$(GO) run $(STATICCHECK) ./...
 
-test: deps lint
+# softhsm builds SoftHSM2 2.6.1 with GOST, the token crypto/pkcs11's tests
+# run against, once: cached in ~/.cache/gostca/softhsm-2.6.1-gost (as root it
+# installs the build dependencies; about 2-3 minutes the first time).
+softhsm:
+	bash crypto/pkcs11/testdata/build-softhsm.sh
+
+test: deps softhsm lint
 	$(GO) test -race -count=1 ./...
 
 # bench runs the Go benchmarks, then the same-run references that
