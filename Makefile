@@ -3,7 +3,9 @@
 #   make test    installs what the tests need (Debian, as root), then vet, staticcheck, race tests
 #   make bench   benchmarks of the GOST primitives and of the CA, beside OpenSSL
 #                (figures go to docs/benchmarks.md)
-#   make build   compiles every package
+#   make build   compiles every package, and the gostca command into bin/gostca
+#   make demo    installs OpenSSL's GOST engine if missing (as 'make deps'), then runs
+#                cmd/gostca/demo.sh: a CA, a subscriber, issue, revoke, CRL, checked by OpenSSL
 
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -11,12 +13,18 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin
 BENCHTIME   ?= 1s
 
-.PHONY: all build test deps softhsm vet lint bench fuzz clean
+.PHONY: all build test deps softhsm vet lint bench fuzz clean demo
 
 all: build
 
 build:
 	$(GO) build ./...
+	$(GO) build -o bin/gostca ./cmd/gostca
+
+# demo needs the openssl command too, which a minimal Debian may lack.
+demo: DEB_PACKAGES += openssl
+demo: deps
+	GO=$(GO) bash cmd/gostca/demo.sh
 
 # deps installs the external tools the interop tests use, once. It needs root
 # (or sudo) on a Debian machine; elsewhere it says what is missing.

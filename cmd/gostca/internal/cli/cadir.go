@@ -1,0 +1,338 @@
+package cli
+
+import (
+	"bytes"
+	"crypto"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/keyfile"
+	"github.com/gostca/gostca/store"
+)
+
+// The files of a CA directory.
+const (
+	configName = "gostca.json" // config, below
+	ledgerName = "ledger.db"   // the issuance ledger (store)
+	keyName    = "ca.key"      // the CA key, encrypted PKCS#8 PEM (keyfile)
+	certName   = "ca.pem"      // the CA certificate
+	chainName  = "chain.pem"   // an intermediate's issuers, nearest first
+	csrName    = "ca.csr"      // an offline root's request (init --csr-out)
+)
+
+// ledgerTimeout is how long a command waits for a ledger that another
+// process holds.
+const ledgerTimeout = time.Second
+
+// config is gostca.json. Every field is written, so that an operator sees
+// what can be set; docs/operator-guide.md documents them.
+type config struct {
+	// KeyFile is the CA key, relative to the directory.
+	KeyFile string `json:"key_file"`
+	// Subject is the CA's distinguished name, as init was given it.
+	Subject string `json:"subject"`
+	// CRLURL, OCSPURL and CAIssuersURL go into every certificate issued.
+	CRLURL       string `json:"crl_url"`
+	OCSPURL      string `json:"ocsp_url"`
+	CAIssuersURL string `json:"ca_issuers_url"`
+	// DefaultProfile is what issue uses without --profile.
+	DefaultProfile string `json:"default_profile"`
+	// DefaultDays is the validity issue uses without --days; 0 means the
+	// profile's default.
+	DefaultDays int `json:"default_days"`
+	// Profiles are those the CA may issue; empty means all.
+	Profiles []string `json:"profiles"`
+	// CRLDays and DeltaCRLHours are the validity of full and delta CRLs.
+	CRLDays       int `json:"crl_days"`
+	DeltaCRLHours int `json:"delta_crl_hours"`
+	// IssuerSignTool is the issuerSignTool of qualified certificates.
+	IssuerSignTool *signToolConfig `json:"issuer_sign_tool"`
+}
+
+type signToolConfig struct {
+	SignTool     string `json:"sign_tool"`
+	CATool       string `json:"ca_tool"`
+	SignToolCert string `json:"sign_tool_cert"`
+	CAToolCert   string `json:"ca_tool_cert"`
+}
+
+func (a *app) path(name string) string { return filepath.Join(a.dir, name) }
+
+// noCA is the error for a directory without a CA.
+func (a *app) noCA(what string) error {
+	return failf("no CA in %s: %s", a.dir, what).
+		withHint("create one with 'gostca init', or point --dir or GOSTCA_DIR at an existing one")
+}
+
+// loadConfig reads gostca.json.
+func (a *app) loadConfig() (*config, error) {
+	data, err := os.ReadFile(a.path(configName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, a.noCA(configName + " not found")
+	}
+	if err != nil {
+		return nil, failf("reading %s: %v", a.path(configName), err)
+	}
+	var c config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, failf("%s: %v", a.path(configName), err).withHint("fix the file; docs/operator-guide.md lists its fields")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = keyName
+	}
+	return &c, nil
+}
+
+// writeConfig writes gostca.json, which must not exist.
+func (a *app) writeConfig(c *config) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeNewFile(a.path(configName), append(data, '\n'), 0o644)
+}
+
+// openLedger opens the CA's ledger, which must exist, waiting
+// ledgerTimeout for another process to let it go.
+func (a *app) openLedger(readOnly bool) (*store.DB, error) {
+	p := a.path(ledgerName)
+	if _, err := os.Stat(p); err != nil {
+		if _, cerr := os.Stat(a.path(configName)); cerr != nil {
+			return nil, a.noCA(ledgerName + " not found")
+		}
+		return nil, failf("the ledger %s is missing", p).
+			withHint("restore it from a backup with 'gostca restore FILE'")
+	}
+	db, err := store.Open(p, &store.Options{Timeout: ledgerTimeout, ReadOnly: readOnly})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, failf("ledger %s in use by another process", p).
+			withHint("wait for the other gostca command to finish, then retry (fuser %s shows who holds it)", p).because(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// caCerts reads ca.pem and chain.pem (absent for a root).
+func (a *app) caCerts() (*cert.Certificate, []*cert.Certificate, error) {
+	certs, err := readCerts(a.path(certName))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, e := os.Stat(a.path(csrName)); e == nil {
+			return nil, nil, failf("the CA in %s has no certificate yet", a.dir).
+				withHint("have the offline root sign %s, then run 'gostca import-ca CERT --chain ROOT'", a.path(csrName))
+		}
+		return nil, nil, a.noCA(certName + " not found")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	chain, err := readCerts(a.path(chainName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, err
+	}
+	return certs[0], chain, nil
+}
+
+// authority is an open CA: the ledger and the ca.CA over it.
+type authority struct {
+	*ca.CA
+	db  *store.DB
+	cfg *config
+}
+
+func (au *authority) Close() error { return au.db.Close() }
+
+// openCA opens the CA of the directory for signing: the configuration,
+// the ledger, the certificates, then the key (asking for its passphrase
+// only once the ledger is known to be free).
+func (a *app) openCA(pass *passSpec) (*authority, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	caCert, chain, err := a.caCerts()
+	if err != nil {
+		return nil, err
+	}
+	db, err := a.openLedger(false)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.newCA(cfg, db, pass, caCert, chain)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &authority{CA: c, db: db, cfg: cfg}, nil
+}
+
+// newCA reads the key and makes the ca.CA.
+func (a *app) newCA(cfg *config, db *store.DB, pass *passSpec, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
+	keyPath := cfg.KeyFile
+	if !filepath.IsAbs(keyPath) {
+		keyPath = a.path(keyPath)
+	}
+	key, err := keyfile.Read(keyPath, a.passSource(pass))
+	if err != nil {
+		return nil, keyError(keyPath, pass, err)
+	}
+	return a.caOf(cfg, db, key, caCert, chain)
+}
+
+// newCAWithKey makes the ca.CA of a new directory, before its certificate.
+func (a *app) newCAWithKey(cfg *config, db *store.DB, key crypto.Signer) (*ca.CA, error) {
+	return a.caOf(cfg, db, key, nil, nil)
+}
+
+func (a *app) caOf(cfg *config, db *store.DB, key crypto.Signer, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
+	caCfg := ca.Config{
+		Store:            db,
+		Clock:            a.env.Now,
+		Signer:           key,
+		Certificate:      caCert,
+		Chain:            chain,
+		CRLURL:           cfg.CRLURL,
+		OCSPURL:          cfg.OCSPURL,
+		CAIssuersURL:     cfg.CAIssuersURL,
+		CRLValidity:      time.Duration(cfg.CRLDays) * 24 * time.Hour,
+		DeltaCRLValidity: time.Duration(cfg.DeltaCRLHours) * time.Hour,
+	}
+	if len(cfg.Profiles) > 0 {
+		caCfg.Profiles = cfg.Profiles
+	}
+	if t := cfg.IssuerSignTool; t != nil {
+		caCfg.IssuerSignTool = &cert.IssuerSignTool{SignTool: t.SignTool, CATool: t.CATool, SignToolCert: t.SignToolCert, CAToolCert: t.CAToolCert}
+	}
+	c, err := ca.New(caCfg)
+	if err != nil {
+		return nil, failf("%s: %v", a.path(configName), trimPrefix(err)).because(err)
+	}
+	return c, nil
+}
+
+// openNewLedger creates a ledger.
+func openNewLedger(path string) (*store.DB, error) {
+	db, err := store.Open(path, &store.Options{Timeout: ledgerTimeout})
+	if err != nil {
+		return nil, failf("%s", trimPrefix(err)).because(err)
+	}
+	return db, nil
+}
+
+// readCerts reads one or more certificates, PEM or DER.
+func readCerts(path string) ([]*cert.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ders, err := decodeAll(data, "CERTIFICATE")
+	if err != nil {
+		return nil, failf("%s: %v", path, err)
+	}
+	var out []*cert.Certificate
+	for _, der := range ders {
+		c, err := cert.ParseCertificate(der)
+		if err != nil {
+			return nil, failf("%s: %v", path, trimPrefix(err)).because(err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// decodeAll returns the DER of every PEM block of type typ in data, or
+// data itself if it is not PEM.
+func decodeAll(data []byte, typ string) ([][]byte, error) {
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		if len(data) == 0 {
+			return nil, errors.New("empty file")
+		}
+		return [][]byte{data}, nil
+	}
+	var out [][]byte
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type == typ || typ == "CERTIFICATE REQUEST" && b.Type == "NEW CERTIFICATE REQUEST" {
+			out = append(out, b.Bytes)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no %s PEM block", typ)
+	}
+	return out, nil
+}
+
+// writeNewFile writes data to a new file (never replacing one) and syncs
+// it.
+func writeNewFile(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return failf("%s exists", path).withHint("choose another file name, or remove it first")
+		}
+		return failf("%v", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return failf("writing %s: %v", path, err)
+	}
+	return nil
+}
+
+func pemBytes(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// replaceFile writes data to path through a temporary file and a rename,
+// so that a reader sees the old or the new content, never a mix.
+func replaceFile(path string, data []byte, mode os.FileMode) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return failf("writing %s: %v", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return failf("writing %s: %v", path, err)
+	}
+	return nil
+}

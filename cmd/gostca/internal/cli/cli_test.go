@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env returns an Env over buffers, with the given environment.
+func testEnv(vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return Env{
+		Stdin:   strings.NewReader(""),
+		Stdout:  &out,
+		Stderr:  &errb,
+		Getenv:  func(k string) string { return vars[k] },
+		Now:     time.Now,
+		Version: "v0.0.0-test",
+	}, &out, &errb
+}
+
+// execute runs args through NewRootCommand, SetArgs and Execute.
+func execute(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	env, out, errb := testEnv(vars)
+	root := NewRootCommand(env)
+	root.SetArgs(args)
+	code = Execute(root, env.Stderr)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		err  string // the first line of standard error
+	}{
+		{"help", []string{"--help"}, ExitOK, ""},
+		{"version", []string{"version"}, ExitOK, ""},
+		{"unknown command", []string{"frobnicate"}, ExitUsage, `gostca: unknown command "frobnicate" for "gostca"`},
+		{"unknown flag", []string{"list", "--bogus"}, ExitUsage, "gostca: unknown flag: --bogus"},
+		{"missing argument", []string{"show"}, ExitUsage, "gostca: accepts 1 arg(s), received 0"},
+		{"required flag", []string{"issue"}, ExitUsage, `gostca: required flag(s) "csr" not set`},
+		{"exclusive flags", []string{"init", "--subject", "CN=x", "--parent", "a", "--csr-out", "b"}, ExitUsage, ""},
+		{"bad key type", []string{"key", "new", "--out", filepath.Join(dir, "k"), "--key", "rsa"}, ExitUsage, `gostca: unknown key type "rsa"`},
+		{"bad serial", []string{"revoke", "xyz", "--reason", "superseded"}, ExitUsage, `gostca: "xyz" is not a serial number`},
+		{"bad reason", []string{"revoke", "0A", "--reason", "nope"}, ExitUsage, `gostca: unknown --reason "nope"`},
+		{"no CA", []string{"--dir", filepath.Join(dir, "none"), "list"}, ExitError, "gostca: no CA in "},
+		{"missing csr", []string{"--dir", dir, "issue", "--csr", filepath.Join(dir, "x.csr")}, ExitError, "gostca: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := execute(t, vars, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			first, _, _ := strings.Cut(stderr, "\n")
+			if !strings.HasPrefix(first, tc.err) {
+				t.Errorf("stderr %q, want it to start with %q", first, tc.err)
+			}
+			if strings.Count(stderr, "gostca: ") > 1 {
+				t.Errorf("more than one error line:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestLifecycleInProcess runs the main flow in-process, as the testscripts
+// do with the binary.
+func TestLifecycleInProcess(t *testing.T) {
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca")
+	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": ca}
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errs := execute(t, vars, args...)
+		if code != 0 {
+			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+	run("init", "--subject", "CN=In-process CA,C=RU", "--key", "gost2012-256:TCA")
+	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
+	run("key", "new", "--out", key, "--no-passphrase", "--key", "gost2012-512:B")
+	run("csr", "--key", key, "--subject", "CN=Subscriber,C=RU", "--out", csr)
+	serial := strings.TrimSpace(run("issue", "--csr", csr, "--out", filepath.Join(dir, "a.pem")))
+	if out := run("show", serial); !strings.Contains(out, "Status:       valid") || !strings.Contains(out, "512 bits, tc26-512-b") {
+		t.Errorf("show:\n%s", out)
+	}
+	run("revoke", serial, "--reason", "superseded")
+	code, _, errs := execute(t, vars, "revoke", serial, "--reason", "superseded")
+	if code != ExitError || !strings.HasPrefix(errs, "gostca: cannot revoke "+serial+": the certificate is revoked since ") {
+		t.Errorf("revoking twice: exit %d, %q", code, errs)
+	}
+	if out := run("list", "--status", "revoked"); !strings.Contains(out, serial) {
+		t.Errorf("list --status revoked:\n%s", out)
+	}
+}
+
+func TestParseKeyType(t *testing.T) {
+	for in, want := range map[string]string{
+		"gost2012-256:A": "cryptopro-a", "gost2012-256:B": "cryptopro-b", "gost2012-256:C": "cryptopro-c",
+		"gost2012-256:XA": "cryptopro-xcha", "gost2012-256:XB": "cryptopro-xchb",
+		"gost2012-256:TCA": "tc26-256-a", "gost2012-256:TCB": "tc26-256-b",
+		"gost2012-256:TCC": "tc26-256-c", "gost2012-256:TCD": "tc26-256-d",
+		"gost2012-512:A": "tc26-512-a", "gost2012-512:B": "tc26-512-b", "gost2012-512:C": "tc26-512-c",
+		"gost2012_256:a": "cryptopro-a", "cryptopro-a": "cryptopro-a", "tc26-512-c": "tc26-512-c",
+		"gost2012-512:tc26-512-a": "tc26-512-a",
+	} {
+		p, err := parseKeyType(in)
+		if err != nil || p.Name() != want {
+			t.Errorf("parseKeyType(%q) = %v, %v; want %s", in, p, err, want)
+		}
+	}
+	for _, in := range []string{"", "rsa", "gost2012-256:Z", "gost2012-512:cryptopro-a", "gost2012-256:tc26-512-a", "test-256", "gost2001:A"} {
+		if p, err := parseKeyType(in); err == nil {
+			t.Errorf("parseKeyType(%q) = %v, want an error", in, p)
+		}
+	}
+}
+
+func TestColour(t *testing.T) {
+	var buf bytes.Buffer
+	// A buffer is not a terminal: never colour.
+	if p := newPainter(&buf, func(string) string { return "" }); p.on {
+		t.Error("colour on a non-terminal")
+	}
+	on := painter{on: true}
+	for status, code := range map[string]string{statusValid: "32", statusExpired: "33", statusRevoked: "31", statusHeld: "31"} {
+		if got := on.paint(statusColour(status), status); got != "\x1b["+code+"m"+status+"\x1b[0m" {
+			t.Errorf("%s painted %q", status, got)
+		}
+	}
+	if got := (painter{}).paint(green, "valid"); got != "valid" {
+		t.Errorf("painter off: %q", got)
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"Something failed":        "something failed",
+		"a\nb":                    "a; b",
+		"SNILS wrong":             "SNILS wrong",
+		"  spaced   out  ":        "spaced out",
+		"ledger in use\nby other": "ledger in use; by other",
+	} {
+		if got := oneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30d": 30 * day, "2w": 14 * day, "12h": 12 * time.Hour, "0d": 0} {
+		if got, err := parsePeriod(in); err != nil || got != want {
+			t.Errorf("parsePeriod(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "d", "soon", "-3d", "3x"} {
+		if _, err := parsePeriod(in); err == nil {
+			t.Errorf("parsePeriod(%q): no error", in)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"crypto/rand"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/keyfile"
+)
+
+func (a *app) csrCommand() *cobra.Command {
+	var (
+		keyPath, subject, out, signTool string
+		snils, inn, innle, ogrn, ogrnip string
+		emails, dns                     []string
+	)
+	cmd := &cobra.Command{
+		Use:   "csr --key FILE --subject DN [--out FILE]",
+		Short: "Make a certificate request (PKCS#10) for a key",
+		Long: `Csr makes a PKCS#10 certificate request signed with the key (proof of
+possession). The subject is a distinguished name; --snils, --inn, --innle,
+--ogrn and --ogrnip add the registration numbers of a qualified
+certificate (their check digits are checked here, and again at issue),
+--email and --dns request subject alternative names.`,
+		Example: `  gostca csr --key alice.key --out alice.csr \
+      --subject "CN=Иванов Иван Иванович,SN=Иванов,GN=Иван Иванович,C=RU" \
+      --snils 11223344595 --inn 500100732259 --sign-tool "СКЗИ «КриптоПро CSP»"
+  gostca csr --key server.key --subject "CN=www.example.ru" --dns www.example.ru --out server.csr`,
+		Args: usageArgs(cobra.NoArgs),
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyPath, "key", "", "the subscriber's key `FILE`")
+	f.StringVar(&subject, "subject", "", "the subject's distinguished name")
+	f.StringVar(&out, "out", "", "write the request to `FILE` (default standard output)")
+	f.StringVar(&snils, "snils", "", "SNILS, 11 digits")
+	f.StringVar(&inn, "inn", "", "INN of an individual, 12 digits")
+	f.StringVar(&innle, "innle", "", "INN of a legal entity, 10 digits")
+	f.StringVar(&ogrn, "ogrn", "", "OGRN, 13 digits")
+	f.StringVar(&ogrnip, "ogrnip", "", "OGRNIP, 15 digits")
+	f.StringSliceVar(&emails, "email", nil, "e-mail address (subject alternative name); repeatable")
+	f.StringSliceVar(&dns, "dns", nil, "DNS name (subject alternative name); repeatable")
+	f.StringVar(&signTool, "sign-tool", "", "the subject's signature tool (subjectSignTool)")
+	pass := addPassFlag(cmd, "pass-file", envPassphrase, "key passphrase")
+	cmd.MarkFlagRequired("key")
+	cmd.MarkFlagRequired("subject")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		name, err := parseDN(subject, "--subject")
+		if err != nil {
+			return err
+		}
+		for _, n := range []struct {
+			flag, value string
+			field       *string
+			check       func(string) error
+		}{
+			{"--snils", snils, &name.SNILS, ca.CheckSNILS},
+			{"--inn", inn, &name.INN, ca.CheckINN},
+			{"--innle", innle, &name.INNLE, ca.CheckINNLE},
+			{"--ogrn", ogrn, &name.OGRN, ca.CheckOGRN},
+			{"--ogrnip", ogrnip, &name.OGRNIP, ca.CheckOGRNIP},
+		} {
+			if n.value != "" {
+				*n.field = n.value
+			}
+			if *n.field == "" {
+				continue
+			}
+			if err := n.check(*n.field); err != nil {
+				problem := trimPrefix(err)
+				if re, ok := err.(*ca.RequestError); ok {
+					problem = re.Problem
+				}
+				return failf("invalid %s %s: %s", strings.ToUpper(n.flag[2:]), *n.field, problem).
+					withHint("check the number against the document").because(err)
+			}
+		}
+		key, err := keyfile.Read(keyPath, a.passSource(pass))
+		if err != nil {
+			return keyError(keyPath, pass, err)
+		}
+		der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{
+			Subject:         *name,
+			DNSNames:        dns,
+			EmailAddresses:  emails,
+			SubjectSignTool: signTool,
+		}, key)
+		if err != nil {
+			return failf("%s", trimPrefix(err))
+		}
+		return a.writeOut(out, pemBytes("CERTIFICATE REQUEST", der), false, "the request")
+	}
+	return cmd
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/gostca/gostca/ca/bundle"
+	"github.com/gostca/gostca/ca/cert"
+)
+
+func (a *app) exportCommand() *cobra.Command {
+	var format, out string
+	var withChain bool
+	cmd := &cobra.Command{
+		Use:   "export SERIAL [--format pem|der|p7b|p12] [--out FILE]",
+		Short: "Export a certificate of the ledger, alone or with its chain",
+		Long: `Export writes the certificate SERIAL from the ledger: pem or der (alone;
+pem --chain adds the CA's certificate and chain), p7b (a PKCS#7
+certificates-only bundle of the certificate and its chain, DER) or p12 (a
+PKCS#12 trust store of the certificate and its chain, protected by a
+password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt).`,
+		Example: `  gostca export 5F3A...C1 > alice.pem
+  gostca export 5F3A...C1 --format p7b --out alice.p7b
+  gostca export 5F3A...C1 --format p12 --pass-file p12.pass --out alice.p12`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+	}
+	cmd.Flags().StringVar(&format, "format", "pem", "pem, der, p7b or p12")
+	cmd.Flags().StringVar(&out, "out", "", "write to `FILE` (default standard output)")
+	cmd.Flags().BoolVar(&withChain, "chain", false, "pem: add the CA's certificate and chain")
+	pass := addPassFlag(cmd, "pass-file", envExportPassphrase, "PKCS#12 password")
+	pass.repeat = true
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		serial, err := parseSerial(args[0])
+		if err != nil {
+			return err
+		}
+		if err := checkFormat(format, "pem", "der", "p7b", "p12"); err != nil {
+			return err
+		}
+		db, err := a.openLedger(true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r, err := db.Get(serial)
+		if err != nil || len(r.DER) == 0 {
+			return failf("no certificate with serial %s in the ledger", formatSerial(serial)).
+				withHint("'gostca list' shows the serial numbers of this CA").because(err)
+		}
+		leaf, err := cert.ParseCertificate(r.DER)
+		if err != nil {
+			return err
+		}
+		certs := []*cert.Certificate{leaf}
+		if format != "der" && (format != "pem" || withChain) {
+			caCert, chain, err := a.caCerts()
+			if err != nil {
+				return err
+			}
+			// The CA's own certificate is in its ledger too.
+			for _, c := range append([]*cert.Certificate{caCert}, chain...) {
+				if string(c.Raw) != string(leaf.Raw) {
+					certs = append(certs, c)
+				}
+			}
+		}
+		var data []byte
+		switch format {
+		case "pem":
+			for _, c := range certs {
+				data = append(data, pemBytes("CERTIFICATE", c.Raw)...)
+			}
+		case "der":
+			data = leaf.Raw
+		case "p7b":
+			if data, err = bundle.EncodeP7B(certs); err != nil {
+				return err
+			}
+		case "p12":
+			password, err := a.readPass(pass)
+			if err != nil {
+				return err
+			}
+			if data, err = bundle.EncodeTrustStore(certs, string(password)); err != nil {
+				return err
+			}
+		}
+		return a.writeOut(out, data, format != "pem", "the "+format)
+	}
+	return cmd
+}

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/store"
+)
+
+func (a *app) verifyCommand() *cobra.Command {
+	var chainFile string
+	cmd := &cobra.Command{
+		Use:   "verify CERT [--chain FILE]",
+		Short: "Verify a certificate's chain, and its status in the ledger",
+		Long: `Verify builds and checks the chain of CERT (signatures, validity,
+basicConstraints, key usage, name chaining) up to a self-signed root among
+the CA's certificates (ca.pem, chain.pem) and those of --chain, then looks
+its status up in the CA's ledger. It fails (exit 1) if the chain does not
+verify, or if the certificate is revoked, on hold, expired or not in the
+ledger. Without a CA directory, give --chain: only the chain is checked.`,
+		Example: `  gostca verify alice.pem
+  gostca verify --dir sub alice.pem --chain root/ca.pem`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+	}
+	cmd.Flags().StringVar(&chainFile, "chain", "", "more issuer certificates (PEM), the root among them")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		certs, err := readCerts(args[0])
+		if err != nil {
+			return fileError(args[0], err)
+		}
+		leaf := certs[0]
+		pool := certs[1:]
+		if chainFile != "" {
+			more, err := readCerts(chainFile)
+			if err != nil {
+				return fileError(chainFile, err)
+			}
+			pool = append(pool, more...)
+		}
+		_, statErr := os.Stat(a.path(configName))
+		haveCA := statErr == nil
+		if haveCA {
+			caCert, chain, err := a.caCerts()
+			if err != nil {
+				return err
+			}
+			pool = append(append(pool, caCert), chain...)
+		} else if chainFile == "" {
+			return a.noCA(configName + " not found, and no --chain")
+		}
+		var roots, inter []*cert.Certificate
+		for _, c := range pool {
+			if bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil {
+				roots = append(roots, c)
+			} else {
+				inter = append(inter, c)
+			}
+		}
+		if len(roots) == 0 {
+			return failf("no self-signed root among the issuer certificates").withHint("give the root with --chain")
+		}
+		path, err := leaf.Verify(cert.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: a.env.Now()})
+		if err != nil {
+			return failf("%s: chain does not verify: %s", args[0], trimPrefix(err)).because(err)
+		}
+		var names []string
+		for _, c := range path {
+			names = append(names, commonName(c.Subject.String()))
+		}
+		fmt.Fprintf(a.env.Stdout, "%s: chain OK: %s\n", args[0], strings.Join(names, " <- "))
+		if !haveCA {
+			fmt.Fprintf(a.env.Stdout, "%s: status not checked (no CA directory)\n", args[0])
+			return nil
+		}
+		db, err := a.openLedger(true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r, err := db.Get(leaf.SerialNumber)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !bytes.Equal(r.DER, leaf.Raw) {
+			return failf("%s: serial %s is not in the ledger of %s", args[0], formatSerial(leaf.SerialNumber), a.dir).
+				withHint("verify it in the directory of the CA that issued it (--dir)")
+		}
+		if err != nil {
+			return err
+		}
+		st := statusOf(r, a.env.Now())
+		if st != statusValid {
+			msg := fmt.Sprintf("%s: certificate %s is %s", args[0], formatSerial(r.Serial), st)
+			if rev := r.Revocation; rev != nil {
+				msg += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), reasonName(rev.Reason))
+			}
+			return failf("%s", msg)
+		}
+		fmt.Fprintf(a.env.Stdout, "%s: status %s in the ledger\n", args[0], st)
+		return nil
+	}
+	return cmd
+}
