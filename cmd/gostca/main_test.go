@@ -57,9 +57,18 @@ func plainBinary(dir string) error {
 //	bad-signature IN OUT   copy the PEM request IN to OUT with its signature corrupted
 //	raw-csr DN OUT         make a request for DN without gostca's checks (a new key)
 //
-// and the condition [openssl]: OpenSSL with the GOST engine is usable, with
-// OPENSSL_CONF set to load it. When CI=true and OpenSSL is missing, the
-// condition fails the script instead of skipping its OpenSSL steps.
+// and the conditions:
+//
+//	[openssl]  OpenSSL with the GOST engine is usable, with OPENSSL_CONF set
+//	           to load it;
+//	[softhsm]  SoftHSM2 built with GOST is there ('make softhsm', or
+//	           GOSTCA_SOFTHSM_MODULE): $SOFTHSM_MODULE is its library,
+//	           $SOFTHSM_UTIL its softhsm2-util, and SOFTHSM2_CONF points at
+//	           a configuration whose token directory is in $WORK (empty);
+//	[cgo]      the binary can load PKCS#11 modules.
+//
+// When CI=true and OpenSSL or SoftHSM2 is missing, [openssl] or [softhsm]
+// fails the script instead of skipping its steps.
 func TestScripts(t *testing.T) {
 	var bin string
 	if raceEnabled {
@@ -78,15 +87,26 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("GOSTCA_DIR", "")
 			e.Setenv("GOSTCA_PASSPHRASE", "")
+			e.Setenv("GOSTCA_PIN", "")
+			e.Setenv("GOSTCA_PARENT_PIN", "")
+			e.Setenv("GOSTCA_PKCS11_MODULE", "")
+			if err := setupSoftHSM(e); err != nil {
+				return err
+			}
 			conf := filepath.Join(e.WorkDir, ".openssl-gost.cnf")
 			e.Setenv("OPENSSL_CONF", conf)
 			return os.WriteFile(conf, []byte(opensslConf), 0o644)
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond != "openssl" {
-				return false, fmt.Errorf("unknown condition %q", cond)
+			switch cond {
+			case "openssl":
+				return haveOpenSSL()
+			case "softhsm":
+				return haveSoftHSM()
+			case "cgo":
+				return cgoEnabled, nil
 			}
-			return haveOpenSSL()
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"setenv-stdout": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -180,4 +200,66 @@ func haveOpenSSL() (bool, error) {
 		}
 	})
 	return opensslOK, opensslErr
+}
+
+var (
+	softhsmOnce   sync.Once
+	softhsmModule string // libsofthsm2.so
+	softhsmUtil   string // softhsm2-util
+	softhsmErr    error  // why it is missing
+)
+
+// findSoftHSM looks for SoftHSM2 with GOST as crypto/pkcs11's tests do:
+// $GOSTCA_SOFTHSM_MODULE, else the cache of 'make softhsm'; softhsm2-util
+// beside it, else in PATH.
+func findSoftHSM() {
+	softhsmOnce.Do(func() {
+		module := os.Getenv("GOSTCA_SOFTHSM_MODULE")
+		if module == "" {
+			cache, err := os.UserCacheDir()
+			if err != nil {
+				softhsmErr = err
+				return
+			}
+			module = filepath.Join(cache, "gostca", "softhsm-2.6.1-gost", "lib", "softhsm", "libsofthsm2.so")
+		}
+		if _, err := os.Stat(module); err != nil {
+			softhsmErr = err
+			return
+		}
+		util := filepath.Join(filepath.Dir(module), "..", "..", "bin", "softhsm2-util")
+		if _, err := os.Stat(util); err != nil {
+			if util, err = exec.LookPath("softhsm2-util"); err != nil {
+				softhsmErr = fmt.Errorf("softhsm2-util beside %s or in PATH: %v", module, err)
+				return
+			}
+		}
+		softhsmModule, softhsmUtil = module, util
+	})
+}
+
+// haveSoftHSM reports whether SoftHSM2 with GOST is there; in CI a
+// missing one is an error.
+func haveSoftHSM() (bool, error) {
+	findSoftHSM()
+	if softhsmErr != nil && os.Getenv("CI") == "true" {
+		return false, fmt.Errorf("CI=true and SoftHSM2 with GOST is missing (run 'make softhsm', or set GOSTCA_SOFTHSM_MODULE): %v", softhsmErr)
+	}
+	return softhsmErr == nil, nil
+}
+
+// setupSoftHSM gives each script its own SoftHSM2 token directory, in
+// $WORK, and the paths of the module and its tool.
+func setupSoftHSM(e *testscript.Env) error {
+	findSoftHSM()
+	e.Setenv("SOFTHSM_MODULE", softhsmModule)
+	e.Setenv("SOFTHSM_UTIL", softhsmUtil)
+	tokens := filepath.Join(e.WorkDir, ".softhsm-tokens")
+	if err := os.Mkdir(tokens, 0o700); err != nil {
+		return err
+	}
+	conf := filepath.Join(e.WorkDir, ".softhsm2.conf")
+	e.Setenv("SOFTHSM2_CONF", conf)
+	text := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens)
+	return os.WriteFile(conf, []byte(text), 0o600)
 }

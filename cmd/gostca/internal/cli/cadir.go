@@ -14,7 +14,6 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/crypto/keyfile"
 	"github.com/gostca/gostca/store"
 )
 
@@ -35,8 +34,15 @@ const ledgerTimeout = time.Second
 // config is gostca.json. Every field is written, so that an operator sees
 // what can be set; docs/operator-guide.md documents them.
 type config struct {
-	// KeyFile is the CA key, relative to the directory.
+	// KeyFile is the CA key, relative to the directory; empty when the
+	// key is in a token.
 	KeyFile string `json:"key_file"`
+	// KeyURI names the CA key in a PKCS#11 token (token label and serial,
+	// object, id, and where the PIN comes from: pin-source, never the
+	// PIN); empty for a key file.
+	KeyURI string `json:"key_uri"`
+	// PKCS11Module is the PKCS#11 library of the token of KeyURI.
+	PKCS11Module string `json:"pkcs11_module"`
 	// Subject is the CA's distinguished name, as init was given it.
 	Subject string `json:"subject"`
 	// CRLURL, OCSPURL and CAIssuersURL go into every certificate issued.
@@ -87,7 +93,11 @@ func (a *app) loadConfig() (*config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, failf("%s: %v", a.path(configName), err).withHint("fix the file; docs/operator-guide.md lists its fields")
 	}
-	if c.KeyFile == "" {
+	switch {
+	case c.KeyURI != "" && c.KeyFile != "":
+		return nil, failf("%s: key_file and key_uri are both set", a.path(configName)).
+			withHint("keep one: key_file for a key file, key_uri for a key in a token")
+	case c.KeyURI == "" && c.KeyFile == "":
 		c.KeyFile = keyName
 	}
 	return &c, nil
@@ -149,14 +159,20 @@ type authority struct {
 	*ca.CA
 	db  *store.DB
 	cfg *config
+	// closeKey releases the CA key (a token key and its module).
+	closeKey func()
 }
 
-func (au *authority) Close() error { return au.db.Close() }
+func (au *authority) Close() error {
+	err := au.db.Close()
+	au.closeKey()
+	return err
+}
 
 // openCA opens the CA of the directory for signing: the configuration,
 // the ledger, the certificates, then the key (asking for its passphrase
-// only once the ledger is known to be free).
-func (a *app) openCA(pass *passSpec) (*authority, error) {
+// or its token's PIN only once the ledger is known to be free).
+func (a *app) openCA(keys caKeySecrets) (*authority, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
@@ -169,25 +185,26 @@ func (a *app) openCA(pass *passSpec) (*authority, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.newCA(cfg, db, pass, caCert, chain)
+	c, closeKey, err := a.newCA(cfg, db, keys, caCert, chain)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &authority{CA: c, db: db, cfg: cfg}, nil
+	return &authority{CA: c, db: db, cfg: cfg, closeKey: closeKey}, nil
 }
 
-// newCA reads the key and makes the ca.CA.
-func (a *app) newCA(cfg *config, db *store.DB, pass *passSpec, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
-	keyPath := cfg.KeyFile
-	if !filepath.IsAbs(keyPath) {
-		keyPath = a.path(keyPath)
-	}
-	key, err := keyfile.Read(keyPath, a.passSource(pass))
+// newCA opens the key (a key file or a key in a token) and makes the
+// ca.CA; the caller calls closeKey when done with it.
+func (a *app) newCA(cfg *config, db *store.DB, keys caKeySecrets, caCert *cert.Certificate, chain []*cert.Certificate) (c *ca.CA, closeKey func(), err error) {
+	key, closeKey, err := a.loadCAKey(cfg, keys)
 	if err != nil {
-		return nil, keyError(keyPath, pass, err)
+		return nil, nil, err
 	}
-	return a.caOf(cfg, db, key, caCert, chain)
+	if c, err = a.caOf(cfg, db, key, caCert, chain); err != nil {
+		closeKey()
+		return nil, nil, err
+	}
+	return c, closeKey, nil
 }
 
 // newCAWithKey makes the ca.CA of a new directory, before its certificate.

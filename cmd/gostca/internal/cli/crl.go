@@ -23,12 +23,12 @@ numbers. Their validity is crl_days and delta_crl_hours of gostca.json.`,
 	cmd.Flags().BoolVar(&delta, "delta", false, "make a delta CRL")
 	cmd.Flags().StringVar(&out, "out", "", "write the CRL to `FILE` (default standard output)")
 	cmd.Flags().StringVar(&format, "format", "pem", "pem or der")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "CA key passphrase")
+	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "pem", "der"); err != nil {
 			return err
 		}
-		au, err := a.openCA(pass)
+		au, err := a.openCA(keys)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ It becomes ca.pem, the chain chain.pem.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 	}
 	cmd.Flags().StringVar(&chainFile, "chain", "", "the issuers of CERT, nearest first, the root last (PEM)")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "CA key passphrase")
+	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		cfg, err := a.loadConfig()
 		if err != nil {
@@ -47,10 +47,11 @@ It becomes ca.pem, the chain chain.pem.`,
 			return err
 		}
 		defer db.Close()
-		c, err := a.newCA(cfg, db, pass, nil, nil)
+		c, closeKey, err := a.newCA(cfg, db, keys, nil, nil)
 		if err != nil {
 			return err
 		}
+		defer closeKey()
 		cc, err := c.Import(certs[0].Raw, chain)
 		if err != nil {
 			return failf("%s", trimPrefix(err)).withHint("CERT must be the root's answer to %s, and --chain its issuers up to the root", a.path(csrName)).because(err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto"
 	"crypto/rand"
 	"errors"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/keyfile"
+	"github.com/gostca/gostca/crypto/pkcs11"
 )
 
 const day = 24 * time.Hour
@@ -20,12 +22,13 @@ const day = 24 * time.Hour
 func (a *app) initCommand() *cobra.Command {
 	var (
 		subject, keyType, parent, csrOut string
+		module                           string
 		days, pathLen                    int
 		cfg                              = config{KeyFile: keyName, DefaultProfile: ca.ProfileSignature, CRLDays: 7, DeltaCRLHours: 24}
 		ist                              signToolConfig
 	)
 	cmd := &cobra.Command{
-		Use:   "init --subject DN [--parent DIR | --csr-out FILE]",
+		Use:   "init --subject DN [--key TYPE|URI] [--parent DIR | --csr-out FILE]",
 		Short: "Create a CA in a new directory",
 		Long: `Init creates a CA in the directory (--dir, else $GOSTCA_DIR, else ./gostca),
 which must be new or empty: the ledger (ledger.db), the configuration
@@ -38,16 +41,33 @@ intermediate of the CA in DIR, which signs its certificate at once
 the CA's request goes to FILE (and ca.csr) for an offline root; bring the
 answer back with 'gostca import-ca'.
 
-The key is a software key: production CA keys belong in a token.`,
+The key is a software key of --key TYPE, unless --key is the PKCS#11 URI
+of a key in a token (an HSM, Rutoken, JaCarta, ...): make that key first
+with 'gostca token keygen', then give its URI here. Init uses the key the
+URI names, never makes one. gostca.json then records the key's URI
+(key_uri: token, serial, object, id and the pin-source, never the PIN)
+and the module (pkcs11_module, from --module, else the URI's module-path,
+else $GOSTCA_PKCS11_MODULE); every later command signs in the token. The
+PIN comes from the URI's pin-source, else --pin-file, else $GOSTCA_PIN,
+else a prompt; a wrong PIN is not retried. A parent CA whose key is in a
+token is opened the same way (its PIN: the pin-source in its gostca.json,
+else --parent-pin-file, else $GOSTCA_PARENT_PIN, else a prompt).
+
+Production CA keys belong in a token.`,
 		Example: `  gostca init --dir root --subject "CN=Example Root CA,O=Example,C=RU" --key gost2012-512:A
   gostca init --dir sub --parent root --subject "CN=Example CA,O=Example,C=RU" \
       --crl-url http://ca.example.ru/sub.crl --ocsp-url http://ocsp.example.ru
-  gostca init --dir sub --csr-out sub.csr --subject "CN=Example CA,O=Example,C=RU"`,
+  gostca init --dir sub --csr-out sub.csr --subject "CN=Example CA,O=Example,C=RU"
+  gostca token keygen "pkcs11:token=ca;object=root-2026?pin-source=file:/etc/gostca/pin" --key gost2012-256:A \
+      --module /usr/lib/librtpkcs11ecp.so
+  gostca init --dir root --subject "CN=Example Root CA,O=Example,C=RU" --module /usr/lib/librtpkcs11ecp.so \
+      --key "pkcs11:token=ca;object=root-2026?pin-source=file:/etc/gostca/pin"`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	f := cmd.Flags()
 	f.StringVar(&subject, "subject", "", "the CA's distinguished name, e.g. \"CN=Example CA,O=Example,C=RU\"")
-	f.StringVar(&keyType, "key", defaultKeyType, keyTypeHelp)
+	f.StringVar(&keyType, "key", defaultKeyType, keyTypeHelp+"; or the PKCS#11 `URI` of a key in a token, made first with 'gostca token keygen'")
+	f.StringVar(&module, "module", "", "with --key URI: the token's PKCS#11 library `PATH` (default the URI's module-path, else $"+envModule+")")
 	f.IntVar(&days, "days", 0, "validity of the CA certificate in days (default: root 3650, intermediate the subca profile's 1825)")
 	f.StringVar(&parent, "parent", "", "make an intermediate signed by the CA in `DIR`")
 	f.IntVar(&pathLen, "path-len", 0, "intermediate: how many CAs may follow below it (-1: no limit of its own)")
@@ -66,7 +86,11 @@ The key is a software key: production CA keys belong in a token.`,
 	f.StringVar(&ist.CAToolCert, "issuer-ca-tool-cert", "", "qualified CA: conformity certificate of the CA tool")
 	pass := addPassFlag(cmd, "pass-file", envPassphrase, "new CA key passphrase")
 	pass.repeat = true
-	parentPass := addPassFlag(cmd, "parent-pass-file", envParentPassphrase, "parent CA key passphrase")
+	pin := addPINFlag(cmd, "pin-file", envPIN, "CA token PIN")
+	parentKeys := caKeySecrets{
+		pass: addPassFlag(cmd, "parent-pass-file", envParentPassphrase, "parent CA key passphrase"),
+		pin:  addPINFlag(cmd, "parent-pin-file", envParentPIN, "parent CA token PIN"),
+	}
 	cmd.MarkFlagRequired("subject")
 	cmd.MarkFlagsMutuallyExclusive("parent", "csr-out")
 
@@ -75,9 +99,27 @@ The key is a software key: production CA keys belong in a token.`,
 		if err != nil {
 			return err
 		}
-		params, err := parseKeyType(keyType)
-		if err != nil {
-			return err
+		var params *gost3410.Params
+		var keyURI *pkcs11.URI
+		var mp modulePath
+		if isTokenURI(keyType) {
+			if keyURI, err = parseTokenURI(keyType, "--key"); err != nil {
+				return err
+			}
+			if keyURI.Object == "" && len(keyURI.ID) == 0 {
+				return usagef("--key %s names no key: add object= (its label) or id=", keyType).
+					withHint("'gostca token keys \"pkcs11:token=%s\"' lists the keys of the token", tokenName(keyURI))
+			}
+			if mp, err = a.resolveModule(module, "--module", keyURI); err != nil {
+				return err
+			}
+		} else {
+			if module != "" {
+				return usagef("--module goes with --key URI, a key in a token")
+			}
+			if params, err = parseKeyType(keyType); err != nil {
+				return err
+			}
 		}
 		if days < 0 || cfg.DefaultDays < 0 || cfg.CRLDays < 0 || cfg.DeltaCRLHours < 0 {
 			return usagef("--days, --default-days, --crl-days and --delta-crl-hours cannot be negative")
@@ -100,10 +142,21 @@ The key is a software key: production CA keys belong in a token.`,
 		var parentCA *authority
 		if parent != "" {
 			pa := &app{env: a.env, dir: parent}
-			if parentCA, err = pa.openCA(parentPass); err != nil {
+			if parentCA, err = pa.openCA(parentKeys); err != nil {
 				return err
 			}
 			defer parentCA.Close()
+		}
+		if keyURI != nil {
+			k, err := a.openTokenKey(keyURI, mp, pin)
+			if err != nil {
+				return err
+			}
+			defer k.Close()
+			cfg.KeyFile = ""
+			cfg.KeyURI = recordedKeyURI(k.Key, keyURI)
+			cfg.PKCS11Module = recordedModule(mp.path)
+			return a.create(&cfg, name, newCAKey{signer: k.Key}, parentCA, csrOut, days, pathLen)
 		}
 		passphrase, err := a.readPass(pass)
 		if err != nil {
@@ -113,7 +166,7 @@ The key is a software key: production CA keys belong in a token.`,
 		if err != nil {
 			return err
 		}
-		return a.create(&cfg, name, key, passphrase, parentCA, csrOut, days, pathLen)
+		return a.create(&cfg, name, newCAKey{signer: key, soft: key, passphrase: passphrase}, parentCA, csrOut, days, pathLen)
 	}
 	return cmd
 }
@@ -133,8 +186,16 @@ func (a *app) checkNewDir() error {
 	return nil
 }
 
+// newCAKey is the key of a new CA: a software key, written to ca.key
+// encrypted with passphrase, or a key in a token (soft nil).
+type newCAKey struct {
+	signer     crypto.Signer
+	soft       *gost3410.PrivateKey
+	passphrase []byte
+}
+
 // create makes the CA's files; on failure it removes those it made.
-func (a *app) create(cfg *config, name *cert.Name, key *gost3410.PrivateKey, passphrase []byte,
+func (a *app) create(cfg *config, name *cert.Name, key newCAKey,
 	parent *authority, csrOut string, days, pathLen int) (err error) {
 	_, statErr := os.Stat(a.dir)
 	madeDir := errors.Is(statErr, fs.ErrNotExist)
@@ -153,10 +214,12 @@ func (a *app) create(cfg *config, name *cert.Name, key *gost3410.PrivateKey, pas
 		}
 	}()
 
-	if err := keyfile.Write(a.path(keyName), key, passphrase); err != nil {
-		return failf("%s", trimPrefix(err))
+	if key.soft != nil {
+		if err := keyfile.Write(a.path(keyName), key.soft, key.passphrase); err != nil {
+			return failf("%s", trimPrefix(err))
+		}
+		made = append(made, a.path(keyName))
 	}
-	made = append(made, a.path(keyName))
 	if err := a.writeConfig(cfg); err != nil {
 		return err
 	}
@@ -168,7 +231,7 @@ func (a *app) create(cfg *config, name *cert.Name, key *gost3410.PrivateKey, pas
 	}
 	made = append(made, a.path(ledgerName))
 	defer db.Close()
-	c, err := a.newCAWithKey(cfg, db, key)
+	c, err := a.newCAWithKey(cfg, db, key.signer)
 	if err != nil {
 		return err
 	}
@@ -213,7 +276,11 @@ func (a *app) create(cfg *config, name *cert.Name, key *gost3410.PrivateKey, pas
 		}
 	}
 	messagef(a.env.Stderr, "created %s %q in %s", kind, cfg.Subject, a.dir)
-	warnf(a.env.Stderr, "the CA key is a software key (%s); production CA keys belong in a token", a.path(keyName))
+	if key.soft != nil {
+		warnf(a.env.Stderr, "the CA key is a software key (%s); production CA keys belong in a token", a.path(keyName))
+	} else {
+		messagef(a.env.Stderr, "the CA key is in a token: %s (module %s)", cfg.KeyURI, cfg.PKCS11Module)
+	}
 	return nil
 }
 

@@ -52,7 +52,7 @@ request's), and an issuer_sign_tool in gostca.json.`,
 	f.StringVar(&keyClass, "key-class", "", "the class of the subject's signature tool: KC1, KC2, KC3, KB1, KB2, KA1")
 	f.StringVar(&signTool, "sign-tool", "", "qualified: the subject's signature tool (default: the request's)")
 	f.StringVar(&ident, "identification", "", "qualified: personal, remote-cert, remote-passport or remote-system")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "CA key passphrase")
+	keys := addCAKeyFlags(cmd)
 	cmd.MarkFlagRequired("csr")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "pem", "der"); err != nil {
@@ -85,7 +85,7 @@ request's), and an issuer_sign_tool in gostca.json.`,
 		if req.CSR, err = readCSR(csrPath); err != nil {
 			return err
 		}
-		au, err := a.openCA(pass)
+		au, err := a.openCA(keys)
 		if err != nil {
 			return err
 		}

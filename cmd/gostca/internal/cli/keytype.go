@@ -33,6 +33,10 @@ const keyTypeHelp = "key `TYPE`: gost2012-256:A|B|C|XA|XB|TCA|TCB|TCC|TCD or gos
 // ("cryptopro-a", "tc26-512-c", an RFC name or a dotted OID). The test
 // parameter sets are refused.
 func parseKeyType(s string) (*gost3410.Params, error) {
+	if isTokenURI(s) {
+		return nil, usagef("%q is a PKCS#11 URI, not a key type", s).
+			withHint("only 'gostca init --key' takes a key in a token; make one with 'gostca token keygen URI --key TYPE'")
+	}
 	name := strings.ToLower(strings.ReplaceAll(s, "_", "-"))
 	if n, ok := keyTypes[name]; ok {
 		name = n

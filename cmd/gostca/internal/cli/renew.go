@@ -20,7 +20,7 @@ same key; with --csr, the request's key (rekey). The ledger links the two.`,
 	cmd.Flags().StringVar(&csrPath, "csr", "", "a request for a new key (rekey)")
 	cmd.Flags().StringVar(&out, "out", "", "write the certificate to `FILE`")
 	cmd.Flags().StringVar(&format, "format", "pem", "pem or der")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "CA key passphrase")
+	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		serial, err := parseSerial(args[0])
 		if err != nil {
@@ -35,7 +35,7 @@ same key; with --csr, the request's key (rekey). The ledger links the two.`,
 				return err
 			}
 		}
-		au, err := a.openCA(pass)
+		au, err := a.openCA(keys)
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ compromised) is DD.MM.YYYY, YYYY-MM-DD or RFC 3339, UTC, not in the future.`,
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "the revocation reason ("+reasonList()+")")
 	cmd.Flags().StringVar(&invalidity, "invalidity-date", "", "when the key became unsafe (DD.MM.YYYY, YYYY-MM-DD or RFC 3339)")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "CA key passphrase")
+	keys := addCAKeyFlags(cmd)
 	cmd.MarkFlagRequired("reason")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		serial, err := parseSerial(args[0])
@@ -51,7 +51,7 @@ compromised) is DD.MM.YYYY, YYYY-MM-DD or RFC 3339, UTC, not in the future.`,
 				return err
 			}
 		}
-		au, err := a.openCA(pass)
+		au, err := a.openCA(keys)
 		if err != nil {
 			return err
 		}

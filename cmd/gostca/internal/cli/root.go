@@ -107,6 +107,7 @@ Exit codes: 0 success, 1 error (nothing was changed), 2 usage error.`,
 		a.auditCommand(),
 		a.backupCommand(),
 		a.restoreCommand(),
+		a.tokenCommand(),
 		a.versionCommand(),
 	)
 	prepare(root)
