@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/interop"
 	"github.com/gostca/gostca/store"
 )
 
@@ -93,9 +93,13 @@ func TestScripts(t *testing.T) {
 			if err := setupSoftHSM(e); err != nil {
 				return err
 			}
-			conf := filepath.Join(e.WorkDir, ".openssl-gost.cnf")
-			e.Setenv("OPENSSL_CONF", conf)
-			return os.WriteFile(conf, []byte(opensslConf), 0o644)
+			if ossl, err := findOpenSSL(); err == nil {
+				for _, kv := range ossl.Env() {
+					name, value, _ := strings.Cut(kv, "=")
+					e.Setenv(name, value)
+				}
+			}
+			return nil
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -158,48 +162,17 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// opensslConf loads OpenSSL's GOST engine for every command, as
-// crypto/interop does (OpenSSL 3.0's crl has no -engine flag).
-const opensslConf = `openssl_conf = openssl_init
-[openssl_init]
-engines = engines
-[engines]
-gost = gost
-[gost]
-engine_id = gost
-default_algorithms = ALL
-`
-
-var (
-	opensslOnce sync.Once
-	opensslOK   bool
-	opensslErr  error
-)
-
 // haveOpenSSL reports whether openssl with the GOST engine runs; in CI a
 // missing one is an error.
+// findOpenSSL looks OpenSSL with the GOST engine up once per test process.
+var findOpenSSL = sync.OnceValues(interop.FindOpenSSL)
+
 func haveOpenSSL() (bool, error) {
-	opensslOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gostca-openssl")
-		if err == nil {
-			defer os.RemoveAll(dir)
-			conf := filepath.Join(dir, "gost.cnf")
-			if err = os.WriteFile(conf, []byte(opensslConf), 0o644); err == nil {
-				cmd := exec.Command("openssl", "engine", "gost", "-c")
-				cmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf)
-				var out []byte
-				out, err = cmd.CombinedOutput()
-				if err == nil && !bytes.Contains(out, []byte("gost2012_256")) {
-					err = fmt.Errorf("no gost engine: %s", out)
-				}
-			}
-		}
-		opensslOK = err == nil
-		if err != nil && os.Getenv("CI") == "true" {
-			opensslErr = fmt.Errorf("CI=true and OpenSSL with the GOST engine is unusable (run 'make deps'): %v", err)
-		}
-	})
-	return opensslOK, opensslErr
+	_, err := findOpenSSL()
+	if err != nil && interop.InCI() {
+		return false, fmt.Errorf("CI=true and OpenSSL with the GOST engine is unusable (run 'make deps'): %w", err)
+	}
+	return err == nil, nil
 }
 
 var (

@@ -83,23 +83,33 @@ default_algorithms = ALL
 // command, or stops t through [Missing].
 func OpenSSL(t testing.TB) *Tool {
 	t.Helper()
-	return opensslFinder.get(t, func() (*Tool, error) {
-		path, err := exec.LookPath("openssl")
-		if err != nil {
-			return nil, fmt.Errorf("openssl not found: %w", err)
-		}
-		conf, err := writeConf()
-		if err != nil {
-			return nil, err
-		}
-		tool := &Tool{name: "openssl", path: path, env: []string{"OPENSSL_CONF=" + conf}}
-		out, err := tool.Combined(nil, "engine", "gost", "-c")
-		if err != nil || !bytes.Contains(out, []byte("gost2012_256")) {
-			return nil, fmt.Errorf("openssl has no usable gost engine (libengine-gost-openssl): %v: %s", err, bytes.TrimSpace(out))
-		}
-		return tool, nil
-	})
+	return opensslFinder.get(t, FindOpenSSL)
 }
+
+// FindOpenSSL is [OpenSSL] without a test: for test harnesses that decide
+// themselves what a missing tool means (testscript conditions, say). It
+// looks the tool up every time it is called.
+func FindOpenSSL() (*Tool, error) {
+	path, err := exec.LookPath("openssl")
+	if err != nil {
+		return nil, fmt.Errorf("openssl not found: %w", err)
+	}
+	conf, err := writeConf()
+	if err != nil {
+		return nil, err
+	}
+	tool := &Tool{name: "openssl", path: path, env: []string{"OPENSSL_CONF=" + conf}}
+	out, err := tool.Combined(nil, "engine", "gost", "-c")
+	if err != nil || !bytes.Contains(out, []byte("gost2012_256")) {
+		return nil, fmt.Errorf("openssl has no usable gost engine (libengine-gost-openssl): %v: %s", err, bytes.TrimSpace(out))
+	}
+	return tool, nil
+}
+
+// Env returns the environment variables the tool needs on top of the
+// process's own, as NAME=value: for OpenSSL, the OPENSSL_CONF that loads the
+// GOST engine.
+func (o *Tool) Env() []string { return append([]string(nil), o.env...) }
 
 // writeConf writes opensslConf to a fixed name in the temporary directory,
 // atomically, so that parallel test processes share one file and leave no
