@@ -97,6 +97,26 @@ func openModule(mp modulePath) (*pkcs11.Module, error) {
 	return m, nil
 }
 
+// openToken resolves and opens the module for the token u names (module is
+// the --module flag) and reads its PIN: what token keys and token keygen
+// both start with. The caller closes the module and clears the PIN.
+func (a *app) openToken(module string, u *pkcs11.URI, pinSpec *passSpec) (*pkcs11.Module, modulePath, []byte, string, error) {
+	mp, err := a.resolveModule(module, "--module", u)
+	if err != nil {
+		return nil, mp, nil, "", err
+	}
+	m, err := openModule(mp)
+	if err != nil {
+		return nil, mp, nil, "", err
+	}
+	pin, from, err := a.readPIN(u, pinSpec)
+	if err != nil {
+		m.Close()
+		return nil, mp, nil, "", err
+	}
+	return m, mp, pin, from, nil
+}
+
 // tokenName is how messages name the token a URI selects.
 func tokenName(u *pkcs11.URI) string {
 	if u == nil {
@@ -427,19 +447,11 @@ only the keys that match.`,
 		if err != nil {
 			return err
 		}
-		mp, err := a.resolveModule(module, "--module", u)
-		if err != nil {
-			return err
-		}
-		m, err := openModule(mp)
+		m, mp, pin, from, err := a.openToken(module, u, pinSpec)
 		if err != nil {
 			return err
 		}
 		defer m.Close()
-		pin, from, err := a.readPIN(u, pinSpec)
-		if err != nil {
-			return err
-		}
 		defer clear(pin)
 		keys, err := m.Keys(u, pin)
 		if err != nil {
@@ -529,19 +541,11 @@ error. 512-bit keys need the TC26 mechanisms, which not every token has
 		if err != nil {
 			return err
 		}
-		mp, err := a.resolveModule(module, "--module", u)
-		if err != nil {
-			return err
-		}
-		m, err := openModule(mp)
+		m, mp, pin, from, err := a.openToken(module, u, pinSpec)
 		if err != nil {
 			return err
 		}
 		defer m.Close()
-		pin, from, err := a.readPIN(u, pinSpec)
-		if err != nil {
-			return err
-		}
 		defer clear(pin)
 		k, err := m.GenerateKey(u, params, pin, &pkcs11.KeyOptions{AlwaysAuthenticate: alwaysAuth})
 		if err != nil {
