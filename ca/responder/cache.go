@@ -1,0 +1,579 @@
+package responder
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/store"
+)
+
+// Config configures a Cache. Ledger and CA are required; every other field
+// has a documented default.
+type Config struct {
+	// Ledger is the path of the CA's issuance ledger. The Cache opens it
+	// only for short reads (and, to make a CRL, a short write).
+	Ledger string
+	// CA is the CA's configuration: Signer, Certificate and Chain are
+	// required; Clock (nil: time.Now), Rand, CRLValidity and
+	// DeltaCRLValidity are used; Store is ignored (the Cache opens the
+	// ledger itself).
+	CA ca.Config
+	// PollInterval is how often the follower reads the ledger; 0 means
+	// 250 ms.
+	PollInterval time.Duration
+	// OpenTimeout is how long a poll waits for a ledger held by a writer
+	// before it gives up until the next tick; 0 means 50 ms.
+	OpenTimeout time.Duration
+	// ResponseValidity is nextUpdate − thisUpdate of every response; 0
+	// means 1 hour. Pre-signed responses are re-signed when half of it
+	// has passed.
+	ResponseValidity time.Duration
+	// MaxLiveSigns bounds the responses signed at once on request (nonce,
+	// unknown serial, ...); 0 means 4 × GOMAXPROCS.
+	MaxLiveSigns int
+	// CRLMinInterval is the shortest time between two CRLs made after
+	// revocations; 0 means 10 seconds.
+	CRLMinInterval time.Duration
+	// CRLRefresh is how often the CRLs are made without revocations; 0
+	// means 1 hour.
+	CRLRefresh time.Duration
+	// Logger receives the follower's logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of Config.
+const (
+	DefaultPollInterval     = 250 * time.Millisecond
+	DefaultOpenTimeout      = 50 * time.Millisecond
+	DefaultResponseValidity = time.Hour
+	DefaultCRLMinInterval   = 10 * time.Second
+	DefaultCRLRefresh       = time.Hour
+)
+
+// staleAfter is how long the cache may go without reading the ledger
+// before Healthy reports it.
+const staleAfter = time.Minute
+
+// maxTime bounds the expiry scan.
+var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// entry is what the cache knows of one certificate, with its pre-signed
+// response; replaced as a whole, never modified.
+type entry struct {
+	serial    *big.Int
+	status    ocsp.Status
+	revokedAt time.Time
+	reason    cert.ReasonCode
+	notAfter  time.Time
+	resp      *Response // SHA-1 CertID, no nonce
+}
+
+func (e *entry) sameState(o *entry) bool {
+	return e.status == o.status && e.revokedAt.Equal(o.revokedAt) && e.reason == o.reason && e.notAfter.Equal(o.notAfter)
+}
+
+// Cache is a Source and a CRLSource over the ledger of one CA, kept up to
+// date by its follower (Run). It is safe for concurrent use.
+type Cache struct {
+	cfg    Config
+	clock  func() time.Time
+	rand   io.Reader
+	log    *slog.Logger
+	issuer *cert.Certificate
+	keyID  []byte
+	hashes *ocsp.IssuerHashes
+	live   chan struct{} // semaphore of live signatures
+
+	mu       sync.RWMutex
+	entries  map[string]*entry // by serial magnitude
+	full     *Document
+	delta    *Document
+	lastRead time.Time // last successful poll
+	stats    cacheStats
+
+	// Owned by the follower (New, then Run).
+	seq       uint64
+	crlDirty  bool
+	lastCRL   time.Time
+	runningMu sync.Mutex
+}
+
+// New checks cfg, loads the ledger (failing if it cannot be read) and
+// returns a Cache ready to answer. Call Run to keep it up to date.
+func New(cfg Config) (*Cache, error) {
+	if cfg.Ledger == "" {
+		return nil, errors.New("responder: Config.Ledger is required")
+	}
+	if cfg.CA.Signer == nil || cfg.CA.Certificate == nil {
+		return nil, errors.New("responder: Config.CA needs Signer and Certificate")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.PollInterval, DefaultPollInterval)
+	def(&cfg.OpenTimeout, DefaultOpenTimeout)
+	def(&cfg.ResponseValidity, DefaultResponseValidity)
+	def(&cfg.CRLMinInterval, DefaultCRLMinInterval)
+	def(&cfg.CRLRefresh, DefaultCRLRefresh)
+	if cfg.MaxLiveSigns <= 0 {
+		cfg.MaxLiveSigns = 4 * runtime.GOMAXPROCS(0)
+	}
+	c := &Cache{
+		cfg:     cfg,
+		clock:   cfg.CA.Clock,
+		rand:    cfg.CA.Rand,
+		log:     cfg.Logger,
+		issuer:  cfg.CA.Certificate,
+		live:    make(chan struct{}, cfg.MaxLiveSigns),
+		entries: make(map[string]*entry),
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.rand == nil {
+		c.rand = rand.Reader
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	// The key identifier the ledger files this CA's certificates under:
+	// ca.New computes it as the CA does.
+	probe, err := ca.New(withoutStore(cfg.CA))
+	if err != nil {
+		return nil, fmt.Errorf("responder: %w", err)
+	}
+	c.keyID = probe.KeyID()
+	if c.hashes, err = ocsp.NewIssuerHashes(c.issuer); err != nil {
+		return nil, fmt.Errorf("responder: %w", err)
+	}
+	c.crlDirty = true
+	if err := c.poll(context.Background(), time.Second); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// withoutStore returns cfg with a placeholder Store, for ca.New to accept
+// a configuration that is only looked at.
+func withoutStore(cfg ca.Config) ca.Config {
+	cfg.Store = new(store.DB)
+	return cfg
+}
+
+// Run is the follower: it polls the ledger every PollInterval until ctx is
+// done, and returns ctx's error. Run at most one at a time.
+func (c *Cache) Run(ctx context.Context) error {
+	if !c.runningMu.TryLock() {
+		return errors.New("responder: Run called twice")
+	}
+	defer c.runningMu.Unlock()
+	t := time.NewTicker(c.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if err := c.poll(ctx, c.cfg.OpenTimeout); err != nil {
+			level := slog.LevelWarn
+			if errors.Is(err, store.ErrLocked) {
+				level = slog.LevelDebug // a writer is busy: next tick
+			}
+			c.log.LogAttrs(ctx, level, "reading the ledger", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// poll reads what changed in the ledger, then signs what needs it and
+// makes the CRLs when due.
+// A failure to make the CRLs is logged, and they are tried again at the
+// next poll.
+func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
+	now := c.clock()
+	recs, changed, err := c.read(now, timeout)
+	if err != nil {
+		c.stats.pollErrors.Add(1)
+		return err
+	}
+	c.stats.polls.Add(1)
+	c.stats.seq.Store(c.seq)
+	c.mu.Lock()
+	c.lastRead = now
+	c.mu.Unlock()
+	if changed {
+		c.crlDirty = true
+	}
+	if err := c.update(recs, now); err != nil {
+		return err
+	}
+	if c.crlDirty && now.Sub(c.lastCRL) >= c.cfg.CRLMinInterval || now.Sub(c.lastCRL) >= c.cfg.CRLRefresh {
+		if err := c.makeCRLs(); err != nil {
+			level := slog.LevelWarn
+			if errors.Is(err, store.ErrLocked) {
+				level = slog.LevelDebug // a writer is busy: next tick
+			}
+			c.log.LogAttrs(ctx, level, "making CRLs", slog.String("error", err.Error()))
+			c.stats.crlErrs.Add(1)
+		} else {
+			c.stats.crls.Add(1)
+			c.crlDirty = false
+			c.lastCRL = now
+		}
+	}
+	return nil
+}
+
+// read opens the ledger read-only and returns the records that may have
+// changed since the last poll, and whether revocations changed. The first
+// read returns every unexpired certificate of the CA and every revoked
+// one.
+func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record, revChanged bool, err error) {
+	db, err := store.Open(c.cfg.Ledger, &store.Options{ReadOnly: true, Timeout: timeout})
+	if err != nil {
+		return nil, false, err
+	}
+	defer db.Close()
+	first := c.lastRead.IsZero()
+	var seq uint64
+	explained := false
+	err = db.View(func(tx *store.Tx) error {
+		seq = tx.Seq()
+		if !first && seq == c.seq {
+			explained = true
+			return nil
+		}
+		add := func(serial *big.Int) error {
+			r, err := tx.Get(serial)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, r)
+			return nil
+		}
+		if first {
+			for rev, err := range tx.Revocations(c.keyID) {
+				if err != nil {
+					return err
+				}
+				if err := add(rev.Serial); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var n uint64
+		for rev, err := range tx.RevocationsSince(c.keyID, c.seq) {
+			if err != nil {
+				return err
+			}
+			if err := add(rev.Serial); err != nil {
+				return err
+			}
+			n++
+		}
+		for rm, err := range tx.RemovalsSince(c.keyID, c.seq) {
+			if err != nil {
+				return err
+			}
+			if err := add(rm.Serial); err != nil {
+				return err
+			}
+			n++
+		}
+		revChanged = n > 0
+		// Every write takes one change number: if revocations and
+		// releases account for all of them, nothing was issued.
+		explained = n == seq-c.seq
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("responder: reading the ledger: %w", err)
+	}
+	if !explained {
+		// The store has no "changed since" read for certificates: scan
+		// the valid and held ones. (store.Tx.AuditSince(seq) would make
+		// this a range read.)
+		for r, err := range db.Expiring(now, maxTime) {
+			if err != nil {
+				return nil, false, fmt.Errorf("responder: reading the ledger: %w", err)
+			}
+			if bytes.Equal(r.IssuerKeyID, c.keyID) {
+				recs = append(recs, r)
+			}
+		}
+	}
+	c.seq = seq
+	return recs, revChanged, nil
+}
+
+// entryOf returns the cache entry of a record of this CA, or nil for one
+// that has no status to serve (reserved, abandoned, another issuer's).
+func (c *Cache) entryOf(r *store.Record) *entry {
+	if !bytes.Equal(r.IssuerKeyID, c.keyID) {
+		return nil
+	}
+	e := &entry{serial: r.Serial, notAfter: r.NotAfter}
+	switch r.Status {
+	case store.StatusValid:
+		e.status = ocsp.Good
+	case store.StatusHeld, store.StatusRevoked:
+		e.status = ocsp.Revoked
+		if r.Revocation == nil {
+			return nil
+		}
+		e.revokedAt = r.Revocation.Time.UTC().Truncate(time.Second)
+		e.reason = cert.ReasonCode(r.Revocation.Reason)
+		if r.Status == store.StatusHeld {
+			e.reason = cert.ReasonCertificateHold
+		}
+	default:
+		return nil
+	}
+	return e
+}
+
+// update applies the records read, drops expired certificates, and signs
+// the responses that are new, changed or half-way to their nextUpdate.
+// Only the follower calls it; readers see each entry swapped whole.
+func (c *Cache) update(recs []*store.Record, now time.Time) error {
+	todo := make(map[string]*entry)
+	c.mu.RLock()
+	for _, r := range recs {
+		e := c.entryOf(r)
+		if e == nil {
+			continue
+		}
+		k := string(r.Serial.Bytes())
+		if old := c.entries[k]; old != nil && old.sameState(e) {
+			continue
+		}
+		todo[k] = e
+	}
+	var expired []string
+	var stale []*entry
+	refresh := now.Add(c.cfg.ResponseValidity / 2)
+	for k, e := range c.entries {
+		switch {
+		case e.notAfter.Before(now):
+			expired = append(expired, k)
+		case todo[k] == nil && (e.resp == nil || e.resp.NextUpdate.Before(refresh)):
+			stale = append(stale, e)
+		}
+	}
+	c.mu.RUnlock()
+	// Changes are signed at once; refreshes at most refreshBudget a poll,
+	// those nearest their nextUpdate first, so that a ledger of many
+	// certificates does not hold back the next poll (and the revocations
+	// it would see) for all of their signatures.
+	if len(stale) > refreshBudget {
+		slices.SortFunc(stale, func(a, b *entry) int {
+			if a.resp == nil || b.resp == nil {
+				return cmpBool(a.resp == nil, b.resp == nil)
+			}
+			return a.resp.NextUpdate.Compare(b.resp.NextUpdate)
+		})
+		stale = stale[:refreshBudget]
+	}
+	for _, e := range stale {
+		cp := *e
+		todo[string(e.serial.Bytes())] = &cp
+	}
+	for k, e := range todo {
+		if e.notAfter.Before(now) {
+			delete(todo, k)
+		}
+	}
+	firstErr := c.signAll(todo, now)
+	c.mu.Lock()
+	for _, k := range expired {
+		delete(c.entries, k)
+	}
+	for k, e := range todo {
+		if old := c.entries[k]; e.resp == nil && old != nil && old.sameState(e) {
+			continue // keep the old response rather than none
+		}
+		c.entries[k] = e
+	}
+	c.mu.Unlock()
+	return firstErr
+}
+
+// refreshBudget bounds the responses re-signed per poll (changes are not
+// counted).
+const refreshBudget = 512
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// signAll pre-signs the response of every entry of todo, on GOMAXPROCS
+// goroutines, and returns the first error.
+func (c *Cache) signAll(todo map[string]*entry, now time.Time) error {
+	work := make(chan *entry)
+	var (
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+	)
+	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				id, err := ocsp.NewCertID(ocsp.SHA1, c.issuer, e.serial)
+				if err == nil {
+					e.resp, err = c.sign([]ocsp.CertID{*id}, []*entry{e}, nil, now)
+				}
+				if err == nil {
+					c.stats.signed.Add(1)
+				} else {
+					errMu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("responder: signing the response of serial %x: %w", e.serial, err)
+					}
+					errMu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, e := range todo {
+		work <- e
+	}
+	close(work)
+	wg.Wait()
+	return firstErr
+}
+
+// sign signs a response for ids with the statuses of es (nil: unknown).
+func (c *Cache) sign(ids []ocsp.CertID, es []*entry, nonce []byte, now time.Time) (*Response, error) {
+	this := now.UTC().Truncate(time.Second)
+	next := this.Add(c.cfg.ResponseValidity)
+	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce}
+	for i, id := range ids {
+		sr := ocsp.SingleResponse{ID: id, Status: ocsp.Unknown, ThisUpdate: this, NextUpdate: next}
+		if e := es[i]; e != nil {
+			sr.Status, sr.RevokedAt, sr.Reason = e.status, e.revokedAt, e.reason
+		}
+		t.Responses = append(t.Responses, sr)
+	}
+	der, err := ocsp.CreateResponse(c.rand, t, c.issuer, c.cfg.CA.Signer)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Document: newDocument(der, this, next), Nonce: nonce != nil}, nil
+}
+
+// Response answers req: from a pre-signed response when one fits (one
+// SHA-1 CertID of a known certificate, no nonce), else signed now.
+func (c *Cache) Response(ctx context.Context, req *ocsp.Request) (*Response, error) {
+	es := make([]*entry, len(req.IDs))
+	c.mu.RLock()
+	for i := range req.IDs {
+		if !c.hashes.Matches(&req.IDs[i]) {
+			c.mu.RUnlock()
+			return nil, ErrUnauthorized
+		}
+		if req.IDs[i].SerialNumber.Sign() > 0 {
+			es[i] = c.entries[string(req.IDs[i].SerialNumber.Bytes())]
+		}
+	}
+	c.mu.RUnlock()
+	if len(req.IDs) == 1 && req.Nonce == nil && req.IDs[0].Hash == ocsp.SHA1 && es[0] != nil && es[0].resp != nil {
+		c.stats.presigned.Add(1)
+		return es[0].resp, nil
+	}
+	timer := time.NewTimer(time.Second)
+	defer timer.Stop()
+	select {
+	case c.live <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %v", ErrTryLater, ctx.Err())
+	case <-timer.C:
+		return nil, fmt.Errorf("%w: %d responses being signed", ErrTryLater, cap(c.live))
+	}
+	defer func() { <-c.live }()
+	c.stats.live.Add(1)
+	return c.sign(req.IDs, es, req.Nonce, c.clock())
+}
+
+// makeCRLs makes the next full and delta CRLs: the ledger is opened for
+// writing for as long as that takes, since CRL numbers are recorded.
+func (c *Cache) makeCRLs() error {
+	db, err := store.Open(c.cfg.Ledger, &store.Options{Timeout: c.cfg.OpenTimeout})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg := c.cfg.CA
+	cfg.Store = db
+	cfg.Clock = c.clock
+	a, err := ca.New(cfg)
+	if err != nil {
+		return err
+	}
+	var docs [2]*Document
+	for i, delta := range []bool{false, true} {
+		der, err := a.CRL(delta)
+		if err != nil {
+			return err
+		}
+		rl, err := cert.ParseRevocationList(der)
+		if err != nil {
+			return err
+		}
+		d := newDocument(der, rl.ThisUpdate, rl.NextUpdate)
+		docs[i] = &d
+	}
+	c.mu.Lock()
+	c.full, c.delta = docs[0], docs[1]
+	c.mu.Unlock()
+	return nil
+}
+
+// CRL returns the last full or delta CRL the follower made.
+func (c *Cache) CRL(delta bool) (*Document, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d := c.full
+	if delta {
+		d = c.delta
+	}
+	if d == nil {
+		return nil, fmt.Errorf("%w: no CRL made yet", ErrTryLater)
+	}
+	return d, nil
+}
+
+// Healthy reports whether the cache has read the ledger in the last
+// minute.
+func (c *Cache) Healthy() error {
+	c.mu.RLock()
+	last := c.lastRead
+	c.mu.RUnlock()
+	if age := c.clock().Sub(last); age > staleAfter {
+		return fmt.Errorf("responder: ledger last read %v ago", age.Truncate(time.Second))
+	}
+	return nil
+}

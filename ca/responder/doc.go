@@ -1,0 +1,65 @@
+// Package responder serves the revocation status of a GOST certificate
+// authority over HTTP: OCSP (RFC 6960, with the lightweight profile of RFC
+// 5019 and the nonce of RFC 8954), the CA's full and delta CRLs, and the CA
+// certificate. It is what "gostca serve" runs.
+//
+// # Design
+//
+// The responder never keeps the issuance ledger open: bbolt's read-only
+// open takes a shared flock and every writer (gostca issue, revoke, ...)
+// an exclusive one, so a responder holding the file would block the CLI.
+// Instead a Cache answers from memory and its follower goroutine (Cache.Run)
+// opens the ledger read-only every PollInterval (250 ms) with a short lock
+// timeout, reads what changed since the last change number it saw, closes
+// the file, and only then signs. A revocation made with "gostca revoke" is
+// therefore answered within about one PollInterval plus a signature, and a
+// writer waits at most for one short read. When the ledger is busy the poll
+// is skipped and retried at the next tick. docs/architecture.md gives the
+// alternatives and why this one.
+//
+// The Cache holds a response pre-signed for every unexpired certificate the
+// CA issued (good, revoked or on hold, with SHA-1 CertIDs, which RFC 5019
+// clients send), valid for ResponseValidity (1 h) and re-signed when half of
+// that has passed (at most 512 a poll, oldest first, so that a large ledger
+// does not delay the next poll) or at once when the certificate's state
+// changes. An expired certificate is dropped and answered "unknown". Requests that a
+// pre-signed response does not fit are signed live from the cached status:
+// a request with a nonce (echoed, RFC 8954), several CertIDs, another CertID
+// hash, or an unknown serial (answered "unknown"). Live signatures are
+// limited to MaxLiveSigns at once; beyond that, for a second, the answer is
+// tryLater. CRLs are made by the follower (which then opens the ledger for
+// writing for a moment, since every CRL number is recorded) after
+// revocations, at most every CRLMinInterval, and every CRLRefresh.
+//
+// # HTTP
+//
+// Handler serves, under the paths of HandlerOptions (defaults in brackets):
+//
+//   - POST [/ocsp] (and /): a DER OCSPRequest, at most MaxRequestBytes
+//     (10 KiB; more is 413).
+//   - GET [/ocsp]/{base64}: the request in standard base64, URL-escaped or
+//     not; the raw path is used, so '/' and '//' in the base64 survive.
+//   - GET [/crl] and [/crl/delta]: application/pkix-crl.
+//   - GET [/ca.crt]: the CA certificate, DER, application/pkix-cert.
+//   - GET [/healthz]: 200 "ok", or 503 when the cache has not read the
+//     ledger for a minute.
+//   - GET [/metrics]: counters and gauges in the Prometheus text format
+//     (responses by status, pre-signed and live answers, ledger polls,
+//     CRLs made, cached certificates, last ledger change number).
+//
+// OCSP answers are application/ocsp-response with HTTP 200 whatever their
+// OCSP status: malformedRequest for what ParseRequest rejects (an empty or
+// too long nonce included), unauthorized for a CertID of another issuer or
+// hash, tryLater when the cache is not ready or overloaded, internalError
+// for anything else (a panic included). A successful response without a
+// nonce carries the caching headers of RFC 5019 §6.2 (Cache-Control
+// max-age to nextUpdate, public, no-transform, must-revalidate;
+// Last-Modified = thisUpdate; Expires = nextUpdate; ETag) and If-None-Match
+// gives 304; one with a nonce is Cache-Control: no-store.
+//
+// # Concurrency
+//
+// A Cache and a Handler are safe for concurrent use. The Cache starts no
+// goroutine: the caller runs Cache.Run in one and cancels its context to
+// stop it. Handler never touches the ledger.
+package responder

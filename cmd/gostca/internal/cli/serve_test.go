@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/ca/ocsp"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe runs "gostca serve" in-process, revokes with "gostca revoke"
+// while it runs, and stops it by cancelling its context (as SIGTERM does).
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": caDir}
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errs := execute(t, vars, args...)
+		if code != 0 {
+			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+	run("init", "--subject", "CN=Serve CA,C=RU")
+	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
+	run("key", "new", "--out", key, "--no-passphrase")
+	run("csr", "--key", key, "--subject", "CN=Subscriber,C=RU", "--out", csr)
+	serial := strings.TrimSpace(run("issue", "--csr", csr, "--out", filepath.Join(dir, "a.pem")))
+
+	env, _, _ := testEnv(vars)
+	stderr := &syncBuffer{}
+	env.Stderr = stderr
+	root := NewRootCommand(env)
+	root.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--poll", "100ms"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	root.SetContext(ctx)
+	done := make(chan int, 1)
+	go func() { done <- Execute(root, stderr) }()
+
+	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	var base string
+	for deadline := time.Now().Add(2 * time.Minute); base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = "http://" + m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", stderr)
+		}
+	}
+
+	caPEM, err := os.ReadFile(filepath.Join(caDir, certName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(caPEM)
+	caCert, err := cert.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) []byte {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: HTTP %d %s", path, resp.StatusCode, body)
+		}
+		return body
+	}
+	if !bytes.Equal(get("/ca.crt"), caCert.Raw) {
+		t.Error("/ca.crt is not the CA certificate")
+	}
+	get("/healthz")
+	get("/crl")
+
+	n, _ := new(big.Int).SetString(serial, 16)
+	id, err := ocsp.NewCertID(ocsp.SHA1, caCert, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqDER, _ := ocsp.CreateRequest([]ocsp.CertID{*id}, nil)
+	status := func() ocsp.Status {
+		t.Helper()
+		resp, err := http.Post(base+"/ocsp", "application/ocsp-request", bytes.NewReader(reqDER))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		r, err := ocsp.ParseResponse(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.CheckSignatureFrom(caCert); err != nil {
+			t.Fatal(err)
+		}
+		return r.Responses[0].Status
+	}
+	if s := status(); s != ocsp.Good {
+		t.Fatalf("before revoke: %v", s)
+	}
+	// revoke works while serve runs.
+	run("revoke", serial, "--reason", "keyCompromise")
+	revoked := time.Now()
+	for status() != ocsp.Revoked {
+		if time.Since(revoked) > 5*time.Second {
+			t.Fatal("not revoked 5 s after gostca revoke")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("gostca revoke to revoked response: %v", time.Since(revoked))
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d:\n%s", code, stderr)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "msg=stopped") {
+		t.Errorf("no stop message:\n%s", stderr)
+	}
+}
