@@ -379,7 +379,7 @@ func TestParseResponseErrors(t *testing.T) {
 		{"unknown CertID hash", replace([]byte{0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a}, []byte{0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1b}), ocsp.ErrUnknownHash},
 		{"reason 7", replace([]byte{0xa0, 0x03, 0x0a, 0x01, 0x01}, []byte{0xa0, 0x03, 0x0a, 0x01, 0x07}), ocsp.ErrMalformedResponse},
 		{"status tag [3]", replace([]byte{0xa1, 0x16, 0x18, 0x0f}, []byte{0xa3, 0x16, 0x18, 0x0f}), ocsp.ErrMalformedResponse},
-		{"producedAt not in UTC", bytes.Replace(valid, []byte("Z"), []byte("+"), 1), ocsp.ErrMalformedResponse},
+		{"producedAt not in UTC", producedAtNotUTC(t, valid), ocsp.ErrMalformedResponse},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := ocsp.ParseResponse(tt.der)
@@ -434,4 +434,23 @@ func TestCertIDAndIssuerHashes(t *testing.T) {
 	if _, err := ocsp.NewIssuerHashes(nil); err == nil {
 		t.Error("NewIssuerHashes(nil) succeeded")
 	}
+}
+
+// producedAtNotUTC returns der with the 'Z' of producedAt made '+'.
+// producedAt is the GeneralizedTime right after the responderID byKey,
+// [2] { OCTET STRING of 20 octets }: located by structure, since a 'Z'
+// (0x5a) may as well stand in a hash or a signature.
+func producedAtNotUTC(t *testing.T, der []byte) []byte {
+	t.Helper()
+	i := bytes.Index(der, []byte{0xa2, 0x16, 0x04, 0x14})
+	if i < 0 {
+		t.Fatal("no responderID byKey in the response")
+	}
+	at := i + 4 + 20 // the producedAt TLV
+	if der[at] != 0x18 || der[at+1] != 0x0f || der[at+2+14] != 'Z' {
+		t.Fatalf("no GeneralizedTime after the responderID: % x", der[at:at+17])
+	}
+	out := bytes.Clone(der)
+	out[at+2+14] = '+'
+	return out
 }
