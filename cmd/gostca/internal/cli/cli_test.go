@@ -75,14 +75,7 @@ func TestLifecycleInProcess(t *testing.T) {
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca")
 	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": ca}
-	run := func(args ...string) string {
-		t.Helper()
-		code, out, errs := execute(t, vars, args...)
-		if code != 0 {
-			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
-		}
-		return out
-	}
+	run := mustRun(t, vars)
 	run("init", "--subject", "CN=In-process CA,C=RU", "--key", "gost2012-256:TCA")
 	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
 	run("key", "new", "--out", key, "--no-passphrase", "--key", "gost2012-512:B")
@@ -164,5 +157,18 @@ func TestParsePeriod(t *testing.T) {
 		if _, err := parsePeriod(in); err == nil {
 			t.Errorf("parsePeriod(%q): no error", in)
 		}
+	}
+}
+
+// mustRun returns a function that runs gostca in-process with the
+// environment vars, fails t on a non-zero exit, and returns standard output.
+func mustRun(t *testing.T, vars map[string]string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		code, out, errs := execute(t, vars, args...)
+		if code != 0 {
+			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
+		}
+		return out
 	}
 }

@@ -43,14 +43,7 @@ func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	caDir := filepath.Join(dir, "ca")
 	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": caDir}
-	run := func(args ...string) string {
-		t.Helper()
-		code, out, errs := execute(t, vars, args...)
-		if code != 0 {
-			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
-		}
-		return out
-	}
+	run := mustRun(t, vars)
 	run("init", "--subject", "CN=Serve CA,C=RU")
 	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
 	run("key", "new", "--out", key, "--no-passphrase")
