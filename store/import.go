@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"iter"
-	"math/big"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -142,21 +141,10 @@ func importable(r *Record, at time.Time) (*Record, error) {
 	default:
 		return nil, fail("status %s cannot be imported", r.Status)
 	}
-	c := &Record{
-		Serial:       new(big.Int).Set(r.Serial),
-		IssuerKeyID:  cloneBytes(r.IssuerKeyID),
-		Issuer:       r.Issuer,
-		Subject:      r.Subject,
-		SubjectKeyID: cloneBytes(r.SubjectKeyID),
-		Profile:      r.Profile,
-		RequestID:    r.RequestID,
-		NotBefore:    r.NotBefore,
-		NotAfter:     r.NotAfter,
-		Status:       r.Status,
-		DER:          cloneBytes(r.DER),
-		CreatedAt:    r.CreatedAt,
-		UpdatedAt:    at,
-	}
+	c := cloneIdentity(r)
+	c.Status = r.Status
+	c.DER = cloneBytes(r.DER)
+	c.CreatedAt, c.UpdatedAt = r.CreatedAt, at
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = at
 	}

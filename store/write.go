@@ -105,20 +105,9 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 			return fmt.Errorf("store: predecessor of serial 0x%x: %w", r.Serial, err)
 		}
 	}
-	rec := &Record{
-		Serial:       new(big.Int).Set(r.Serial),
-		IssuerKeyID:  cloneBytes(r.IssuerKeyID),
-		Issuer:       r.Issuer,
-		Subject:      r.Subject,
-		SubjectKeyID: cloneBytes(r.SubjectKeyID),
-		Profile:      r.Profile,
-		RequestID:    r.RequestID,
-		NotBefore:    r.NotBefore,
-		NotAfter:     r.NotAfter,
-		Status:       StatusReserved,
-		CreatedAt:    at,
-		UpdatedAt:    at,
-	}
+	rec := cloneIdentity(r)
+	rec.Status = StatusReserved
+	rec.CreatedAt, rec.UpdatedAt = at, at
 	if r.Predecessor != nil {
 		rec.Predecessor = new(big.Int).Set(r.Predecessor)
 	}
@@ -532,4 +521,22 @@ func (db *DB) RecordCRL(issuerKeyID []byte, info CRLInfo, at time.Time) error {
 		}
 		return nil
 	})
+}
+
+// cloneIdentity returns a new Record holding deep copies of what identifies
+// r's certificate (serial, issuer, subject, keys, profile, request,
+// validity) and nothing else, so that a caller may reuse r: what Reserve and
+// Import both take from their argument.
+func cloneIdentity(r *Record) *Record {
+	return &Record{
+		Serial:       new(big.Int).Set(r.Serial),
+		IssuerKeyID:  cloneBytes(r.IssuerKeyID),
+		Issuer:       r.Issuer,
+		Subject:      r.Subject,
+		SubjectKeyID: cloneBytes(r.SubjectKeyID),
+		Profile:      r.Profile,
+		RequestID:    r.RequestID,
+		NotBefore:    r.NotBefore,
+		NotAfter:     r.NotAfter,
+	}
 }
