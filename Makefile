@@ -3,6 +3,7 @@
 #   make test    installs what the tests need (Debian, as root), then vet, staticcheck, race tests
 #   make bench   benchmarks of the GOST primitives and of the CA, beside OpenSSL
 #                (figures go to docs/benchmarks.md)
+#   make bench-ocsp  the OCSP responder under wrk, beside openssl ocsp
 #   make build   compiles every package, and the gostca command into bin/gostca
 #   make demo    installs OpenSSL's GOST engine if missing (as 'make deps'), then runs
 #                cmd/gostca/demo.sh: a CA, a subscriber, issue, revoke, CRL, checked by OpenSSL
@@ -13,7 +14,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin
 BENCHTIME   ?= 1s
 
-.PHONY: all build test deps softhsm vet lint bench fuzz clean demo
+.PHONY: all build test deps softhsm vet lint bench bench-ocsp fuzz clean demo
 
 all: build
 
@@ -74,6 +75,14 @@ bench: deps
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 8192 -evp $$md 2>/dev/null | grep "^$$md"; \
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 1048576 -evp $$md 2>/dev/null | grep "^$$md"; \
 	done
+
+# bench-ocsp loads "gostca serve" and, in the same run, the reference
+# "openssl ocsp -multi 2" serving the same CA with wrk on loopback: POST and
+# GET, 1/8/64 connections, 10 s each, then gostca alone for 60 s with its
+# memory sampled (ca/responder/testdata/bench-ocsp.sh; about 5 minutes).
+bench-ocsp: DEB_PACKAGES += openssl wrk curl
+bench-ocsp: deps
+	GO=$(GO) bash ca/responder/testdata/bench-ocsp.sh
 
 # fuzz runs every fuzz target for FUZZTIME each.
 FUZZTIME ?= 30s

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gostca/gostca/ca"
@@ -50,6 +51,10 @@ type Config struct {
 	// CRLRefresh is how often the CRLs are made without revocations; 0
 	// means 1 hour.
 	CRLRefresh time.Duration
+	// Delegate, when not nil, has responses signed by a delegated
+	// responder key that the Cache makes, has the CA certify and rotates
+	// (see Delegation); nil means the CA's own key signs them.
+	Delegate *Delegation
 	// Logger receives the follower's logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -96,6 +101,10 @@ type Cache struct {
 	keyID  []byte
 	hashes *ocsp.IssuerHashes
 	live   chan struct{} // semaphore of live signatures
+	// delegation is Config.Delegate with its defaults, or nil.
+	delegation *Delegation
+	// signer is the key that signs responses, swapped whole on rotation.
+	signer atomic.Pointer[responderKey]
 
 	mu       sync.RWMutex
 	entries  map[string]*entry // by serial magnitude
@@ -161,6 +170,15 @@ func New(cfg Config) (*Cache, error) {
 	if c.hashes, err = ocsp.NewIssuerHashes(c.issuer); err != nil {
 		return nil, fmt.Errorf("responder: %w", err)
 	}
+	c.signer.Store(&responderKey{signer: cfg.CA.Signer, cert: c.issuer})
+	if cfg.Delegate != nil {
+		if c.delegation, err = checkDelegation(cfg.Delegate, c.issuer, cfg.ResponseValidity); err != nil {
+			return nil, err
+		}
+		if err := c.delegate(c.clock(), time.Second); err != nil {
+			return nil, err
+		}
+	}
 	c.crlDirty = true
 	if err := c.poll(context.Background(), time.Second); err != nil {
 		return nil, err
@@ -191,13 +209,18 @@ func (c *Cache) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		if err := c.poll(ctx, c.cfg.OpenTimeout); err != nil {
-			level := slog.LevelWarn
-			if errors.Is(err, store.ErrLocked) {
-				level = slog.LevelDebug // a writer is busy: next tick
-			}
-			c.log.LogAttrs(ctx, level, "reading the ledger", slog.String("error", err.Error()))
+			c.log.LogAttrs(ctx, busyLevel(err), "reading the ledger", slog.String("error", err.Error()))
 		}
 	}
+}
+
+// busyLevel is the level to log a follower's failure at: debug when a
+// writer held the ledger (the next tick tries again), else warn.
+func busyLevel(err error) slog.Level {
+	if errors.Is(err, store.ErrLocked) {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }
 
 // poll reads what changed in the ledger, then signs what needs it and
@@ -219,16 +242,21 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 	if changed {
 		c.crlDirty = true
 	}
+	// A responder key due for renewal is replaced before anything is
+	// signed with it.
+	if k := c.signer.Load(); c.renewDue(k, now) {
+		if err := c.delegate(now, c.cfg.OpenTimeout); err != nil {
+			// The old certificate still has RenewBefore to go: next poll.
+			c.stats.delegateErrs.Add(1)
+			c.log.LogAttrs(ctx, busyLevel(err), "renewing the responder certificate", slog.String("error", err.Error()))
+		}
+	}
 	if err := c.update(recs, now); err != nil {
 		return err
 	}
 	if c.crlDirty && now.Sub(c.lastCRL) >= c.cfg.CRLMinInterval || now.Sub(c.lastCRL) >= c.cfg.CRLRefresh {
 		if err := c.makeCRLs(); err != nil {
-			level := slog.LevelWarn
-			if errors.Is(err, store.ErrLocked) {
-				level = slog.LevelDebug // a writer is busy: next tick
-			}
-			c.log.LogAttrs(ctx, level, "making CRLs", slog.String("error", err.Error()))
+			c.log.LogAttrs(ctx, busyLevel(err), "making CRLs", slog.String("error", err.Error()))
 			c.stats.crlErrs.Add(1)
 		} else {
 			c.stats.crls.Add(1)
@@ -466,11 +494,20 @@ func (c *Cache) signAll(todo map[string]*entry, now time.Time) error {
 	return firstErr
 }
 
-// sign signs a response for ids with the statuses of es (nil: unknown).
+// sign signs a response for ids with the statuses of es (nil: unknown),
+// with the current responder key; its nextUpdate never passes the
+// notAfter of the key's certificate.
 func (c *Cache) sign(ids []ocsp.CertID, es []*entry, nonce []byte, now time.Time) (*Response, error) {
+	k := c.signer.Load()
 	this := now.UTC().Truncate(time.Second)
 	next := this.Add(c.cfg.ResponseValidity)
+	if end := k.cert.NotAfter.UTC(); next.After(end) {
+		next = end
+	}
 	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce}
+	if k.delegated {
+		t.Certificates = []*cert.Certificate{k.cert}
+	}
 	for i, id := range ids {
 		sr := ocsp.SingleResponse{ID: id, Status: ocsp.Unknown, ThisUpdate: this, NextUpdate: next}
 		if e := es[i]; e != nil {
@@ -478,8 +515,9 @@ func (c *Cache) sign(ids []ocsp.CertID, es []*entry, nonce []byte, now time.Time
 		}
 		t.Responses = append(t.Responses, sr)
 	}
-	der, err := ocsp.CreateResponse(c.rand, t, c.issuer, c.cfg.CA.Signer)
+	der, err := ocsp.CreateResponse(c.rand, t, k.cert, k.signer)
 	if err != nil {
+		c.stats.signErrs.Add(1)
 		return nil, err
 	}
 	return &Response{Document: newDocument(der, this, next), Nonce: nonce != nil}, nil

@@ -103,6 +103,27 @@ func NewHandler(o HandlerOptions) (http.Handler, error) {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+	start := time.Now()
+	defer func() { h.stats.observe(sw.code, time.Since(start)) }()
+	h.route(sw, r)
+}
+
+// statusWriter remembers the status code written, for the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -113,17 +134,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	raw := r.URL.EscapedPath()
+	// The fixed paths first: with OCSPPath "/" every other path is an
+	// OCSP GET (whose base64 always starts with "M", a DER SEQUENCE).
 	switch {
-	case r.Method == http.MethodPost && (raw == h.o.OCSPPath || raw == h.o.OCSPPath+"/" || raw == "/"):
-		h.servePOST(w, r)
-	case strings.HasPrefix(raw, h.o.OCSPPath+"/") && len(raw) > len(h.o.OCSPPath)+1:
-		if !allowGet(w, r) {
-			return
-		}
-		h.serveGET(w, r, raw[len(h.o.OCSPPath)+1:])
-	case raw == h.o.OCSPPath:
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "OCSP requests are POSTed here, or sent with GET under "+h.o.OCSPPath+"/", http.StatusMethodNotAllowed)
 	case raw == h.o.CRLPath && h.o.CRLs != nil:
 		if allowGet(w, r) {
 			h.serveCRL(w, r, false)
@@ -153,6 +166,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 			h.writeMetrics(w)
 		}
+	case r.Method == http.MethodPost && (raw == h.o.OCSPPath || raw == h.o.OCSPPath+"/" || raw == "/"):
+		h.servePOST(w, r)
+	case strings.HasPrefix(raw, h.o.OCSPPath+"/") && len(raw) > len(h.o.OCSPPath)+1:
+		if !allowGet(w, r) {
+			return
+		}
+		h.serveGET(w, r, raw[len(h.o.OCSPPath)+1:])
+	case raw == h.o.OCSPPath:
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "OCSP requests are POSTed here, or sent with GET under "+h.o.OCSPPath+"/", http.StatusMethodNotAllowed)
 	default:
 		http.NotFound(w, r)
 	}

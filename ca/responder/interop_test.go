@@ -12,10 +12,18 @@ import (
 )
 
 // TestOpenSSLClient asks the responder with "openssl ocsp -url" and checks
-// OpenSSL's verdict.
+// OpenSSL's verdict, for responses signed by the CA and by a delegated
+// responder.
 func TestOpenSSLClient(t *testing.T) {
 	o := interop.OpenSSL(t)
-	f := newFixture(t, nil)
+	t.Run("ca", func(t *testing.T) { testOpenSSLClient(t, o, nil) })
+	t.Run("delegated", func(t *testing.T) {
+		testOpenSSLClient(t, o, func(c *Config) { c.Delegate = &Delegation{} })
+	})
+}
+
+func testOpenSSLClient(t *testing.T, o *interop.Tool, mod func(*Config)) {
+	f := newFixture(t, mod)
 	dir := t.TempDir()
 	write := func(name string, c *cert.Certificate) string {
 		p := filepath.Join(dir, name)

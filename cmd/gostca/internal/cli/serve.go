@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,19 +17,13 @@ import (
 	"github.com/gostca/gostca/ca/responder"
 )
 
-// The http.Server limits of serve.
-const (
-	serveReadHeaderTimeout = 5 * time.Second
-	serveReadTimeout       = 10 * time.Second
-	serveWriteTimeout      = 10 * time.Second
-	serveIdleTimeout       = 60 * time.Second
-	serveMaxHeaderBytes    = 16 << 10
-	serveShutdownTimeout   = 10 * time.Second
-)
+// serveShutdownTimeout bounds the graceful shutdown.
+const serveShutdownTimeout = 10 * time.Second
 
 func (a *app) serveCommand() *cobra.Command {
-	var listen, logLevel string
-	var poll, validity time.Duration
+	var listen, logLevel, ocspPath, crlPath, caCertPath string
+	var poll, validity, delegateValidity time.Duration
+	var delegate bool
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR",
 		Short: "Serve OCSP, CRLs and the CA certificate over HTTP",
@@ -40,15 +36,33 @@ It does not keep the ledger open: it reads it for a moment every --poll
 about a second), and opens it for writing for a moment to make the CRLs
 after revocations (at most every 10 seconds) and every hour. Responses are
 pre-signed, valid for --validity, and re-signed half-way. Logs go to
-standard error.`,
+standard error.
+
+The paths default to those of the URLs the CA writes into its
+certificates (--ocsp-url, --crl-url and --ca-issuers-url of init), else
+/ocsp, /crl and /ca.crt; the delta CRL is served beside the full one
+(/crl/delta, or /x-delta.crl for /x.crl).
+
+With --delegate, responses are signed by a responder key that serve
+makes in memory, never writes, and has the CA certify (profile ocsp:
+OCSPSigning, ocsp-nocheck, recorded in the ledger) for
+--delegate-validity; it is replaced a third of the way before it
+expires. The CA key then signs a certificate a week instead of every
+response.`,
 		Example: `  gostca serve --listen :8080
-  gostca serve --listen 127.0.0.1:8080 --validity 30m`,
+  gostca serve --listen 127.0.0.1:8080 --validity 30m
+  gostca serve --listen :80 --delegate --pin-file /etc/gostca/pin`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "listen on `ADDR` (host:port)")
 	cmd.Flags().DurationVar(&poll, "poll", responder.DefaultPollInterval, "how often to read the ledger")
 	cmd.Flags().DurationVar(&validity, "validity", responder.DefaultResponseValidity, "nextUpdate − thisUpdate of the responses")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().BoolVar(&delegate, "delegate", false, "sign with a delegated responder key the CA certifies and serve rotates")
+	cmd.Flags().DurationVar(&delegateValidity, "delegate-validity", responder.DefaultDelegateValidity, "validity of each delegated responder certificate")
+	cmd.Flags().StringVar(&ocspPath, "ocsp-path", "", "serve OCSP under `PATH` (default: the CA's OCSP URL's, else /ocsp)")
+	cmd.Flags().StringVar(&crlPath, "crl-path", "", "serve the full CRL at `PATH` (default: the CA's CRL URL's, else /crl)")
+	cmd.Flags().StringVar(&caCertPath, "ca-cert-path", "", "serve the CA certificate at `PATH` (default: the CA's caIssuers URL's, else /ca.crt)")
 	cmd.MarkFlagRequired("listen")
 	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -58,6 +72,11 @@ standard error.`,
 		}
 		if poll <= 0 || validity < time.Minute {
 			return usagef("--poll must be positive and --validity at least 1m")
+		}
+		for _, p := range []string{ocspPath, crlPath, caCertPath} {
+			if p != "" && !strings.HasPrefix(p, "/") {
+				return usagef("path %q must start with /", p)
+			}
 		}
 		log := slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: level}))
 
@@ -76,20 +95,29 @@ standard error.`,
 		}
 		defer au.closeKey()
 
-		cache, err := responder.New(responder.Config{
+		rcfg := responder.Config{
 			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log,
-		})
+		}
+		if delegate {
+			rcfg.Delegate = &responder.Delegation{Validity: delegateValidity}
+		}
+		cache, err := responder.New(rcfg)
 		if err != nil {
 			return failf("%s", trimPrefix(err)).because(err)
 		}
-		h, err := responder.NewHandler(responder.HandlerOptions{
-			OCSP:    responder.Logged(cache, log),
-			CRLs:    cache,
-			CACert:  caCfg.Certificate.Raw,
-			Health:  cache.Healthy,
-			Metrics: cache.WriteMetrics,
-			Logger:  log,
-		})
+		hopts := responder.HandlerOptions{
+			OCSP:       responder.Logged(cache, log),
+			CRLs:       cache,
+			CACert:     caCfg.Certificate.Raw,
+			Health:     cache.Healthy,
+			Metrics:    cache.WriteMetrics,
+			Logger:     log,
+			OCSPPath:   servePath(ocspPath, caCfg.OCSPURL, "/ocsp"),
+			CRLPath:    servePath(crlPath, caCfg.CRLURL, "/crl"),
+			CACertPath: servePath(caCertPath, caCfg.CAIssuersURL, "/ca.crt"),
+		}
+		hopts.DeltaCRLPath = deltaPath(hopts.CRLPath)
+		h, err := responder.NewHandler(hopts)
 		if err != nil {
 			return err
 		}
@@ -97,22 +125,15 @@ standard error.`,
 		if err != nil {
 			return failf("listening on %s: %v", listen, err).withHint("choose another address with --listen")
 		}
-		srv := &http.Server{
-			Handler:           h,
-			ReadHeaderTimeout: serveReadHeaderTimeout,
-			ReadTimeout:       serveReadTimeout,
-			WriteTimeout:      serveWriteTimeout,
-			IdleTimeout:       serveIdleTimeout,
-			MaxHeaderBytes:    serveMaxHeaderBytes,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		}
+		srv := responder.NewServer(h, log)
 		ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		follower := make(chan error, 1)
 		go func() { follower <- cache.Run(ctx) }()
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
-		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String())
+		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),
+			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath)
 
 		select {
 		case <-ctx.Done():
@@ -132,4 +153,29 @@ standard error.`,
 		return nil
 	}
 	return cmd
+}
+
+// servePath returns flag if set, else the path of the CA's URL u ("/" for
+// a URL without one), else def.
+func servePath(flag, u, def string) string {
+	if flag != "" {
+		return flag
+	}
+	p, err := url.Parse(u)
+	switch {
+	case u == "" || err != nil:
+		return def
+	case p.EscapedPath() == "":
+		return "/"
+	}
+	return p.EscapedPath()
+}
+
+// deltaPath is where the delta CRL is served beside the full CRL at full:
+// /x-delta.crl for /x.crl, else full + "/delta".
+func deltaPath(full string) string {
+	if base, ok := strings.CutSuffix(full, ".crl"); ok {
+		return base + "-delta.crl"
+	}
+	return strings.TrimSuffix(full, "/") + "/delta"
 }

@@ -37,14 +37,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestServe runs "gostca serve" in-process, revokes with "gostca revoke"
-// while it runs, and stops it by cancelling its context (as SIGTERM does).
+// TestServe runs "gostca serve --delegate" in-process, on the paths of the
+// CA's URLs, revokes with "gostca revoke" while it runs, and stops it by
+// cancelling its context (as SIGTERM does).
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	caDir := filepath.Join(dir, "ca")
 	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": caDir}
 	run := mustRun(t, vars)
-	run("init", "--subject", "CN=Serve CA,C=RU")
+	run("init", "--subject", "CN=Serve CA,C=RU", "--ocsp-url", "http://ocsp.test/status", "--crl-url", "http://ocsp.test/serve.crl")
 	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
 	run("key", "new", "--out", key, "--no-passphrase")
 	run("csr", "--key", key, "--subject", "CN=Subscriber,C=RU", "--out", csr)
@@ -54,7 +55,7 @@ func TestServe(t *testing.T) {
 	stderr := &syncBuffer{}
 	env.Stderr = stderr
 	root := NewRootCommand(env)
-	root.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--poll", "100ms"})
+	root.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--poll", "100ms", "--delegate"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	root.SetContext(ctx)
@@ -103,7 +104,11 @@ func TestServe(t *testing.T) {
 		t.Error("/ca.crt is not the CA certificate")
 	}
 	get("/healthz")
-	get("/crl")
+	for _, p := range []string{"/serve.crl", "/serve-delta.crl"} {
+		if _, err := cert.ParseRevocationList(get(p)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
 
 	n, _ := new(big.Int).SetString(serial, 16)
 	id, err := ocsp.NewCertID(ocsp.SHA1, caCert, n)
@@ -113,7 +118,7 @@ func TestServe(t *testing.T) {
 	reqDER, _ := ocsp.CreateRequest([]ocsp.CertID{*id}, nil)
 	status := func() ocsp.Status {
 		t.Helper()
-		resp, err := http.Post(base+"/ocsp", "application/ocsp-request", bytes.NewReader(reqDER))
+		resp, err := http.Post(base+"/status", "application/ocsp-request", bytes.NewReader(reqDER))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,6 +130,9 @@ func TestServe(t *testing.T) {
 		}
 		if err := r.CheckSignatureFrom(caCert); err != nil {
 			t.Fatal(err)
+		}
+		if len(r.Certificates) != 1 || bytes.Equal(r.Certificates[0].Raw, caCert.Raw) {
+			t.Fatal("the response is not signed by a delegated responder")
 		}
 		return r.Responses[0].Status
 	}
@@ -141,6 +149,10 @@ func TestServe(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("gostca revoke to revoked response: %v", time.Since(revoked))
+	// The responder's certificate is in the ledger.
+	if out := run("list"); !strings.Contains(out, "ocsp") || !strings.Contains(out, "Serve CA OCSP responder") {
+		t.Errorf("the responder certificate is not listed:\n%s", out)
+	}
 
 	cancel()
 	select {
@@ -153,5 +165,21 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "msg=stopped") {
 		t.Errorf("no stop message:\n%s", stderr)
+	}
+}
+
+func TestServePaths(t *testing.T) {
+	for _, tc := range []struct{ flag, url, def, want, delta string }{
+		{"", "", "/crl", "/crl", "/crl/delta"},
+		{"", "http://ca.example/sub.crl", "/crl", "/sub.crl", "/sub-delta.crl"},
+		{"", "http://ca.example/crl/", "/crl", "/crl/", "/crl/delta"},
+		{"", "http://ocsp.example", "/ocsp", "/", "/delta"},
+		{"/x", "http://ca.example/sub.crl", "/crl", "/x", "/x/delta"},
+		{"", "http://ca.example/a%20b.crl", "/crl", "/a%20b.crl", "/a%20b-delta.crl"},
+	} {
+		got := servePath(tc.flag, tc.url, tc.def)
+		if got != tc.want || deltaPath(got) != tc.delta {
+			t.Errorf("servePath(%q, %q, %q) = %q (delta %q), want %q (delta %q)", tc.flag, tc.url, tc.def, got, deltaPath(got), tc.want, tc.delta)
+		}
 	}
 }
