@@ -18,22 +18,22 @@ import (
 type AuditEntry struct {
 	Seq    uint64
 	Time   time.Time
-	Op     string   // "reserve", "complete", "abandon", "revoke", "hold", "release", "crl", "import"
+	Op     string   // OpReserve, OpComplete, ..., OpImport
 	Serial *big.Int // nil for "crl"
 	Detail string   // e.g. profile and subject, reason, CRL number
 	Prev   [32]byte
 	Hash   [32]byte
 }
 
-// Audit operations.
+// The operations of audit entries (AuditEntry.Op).
 const (
-	opReserve  = "reserve"
-	opComplete = "complete"
-	opAbandon  = "abandon"
-	opRevoke   = "revoke"
-	opHold     = "hold"
-	opRelease  = "release"
-	opCRL      = "crl"
+	OpReserve  = "reserve"  // a serial reserved before signing
+	OpComplete = "complete" // the certificate of a reserved serial recorded
+	OpAbandon  = "abandon"  // a reserved serial given up (signing failed)
+	OpRevoke   = "revoke"   // revoked, or a hold made permanent
+	OpHold     = "hold"     // put on hold (certificateHold)
+	OpRelease  = "release"  // a hold released
+	OpCRL      = "crl"      // a CRL number recorded; no serial
 )
 
 // AuditError is a broken audit chain: the first bad entry and what is wrong

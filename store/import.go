@@ -13,8 +13,8 @@ import (
 // that a transaction's dirty pages stay a few megabytes.
 const importChunk = 4096
 
-// opImport is the audit operation of an imported certificate.
-const opImport = "import"
+// OpImport is the audit operation of an imported certificate (DB.Import).
+const OpImport = "import"
 
 // Import adds certificates issued elsewhere to the ledger: the migration
 // path from another CA (OpenSSL's index.txt, another ledger), and the fast
@@ -207,7 +207,7 @@ func importRecord(tx *bolt.Tx, key []byte, r *Record, fill float64, at time.Time
 			detail += " invalidity=" + rev.InvalidityDate.UTC().Format(time.RFC3339Nano)
 		}
 	}
-	seq, err := appendAudit(tx, at, opImport, r.Serial, detail)
+	seq, err := appendAudit(tx, at, OpImport, r.Serial, detail)
 	if err != nil {
 		return err
 	}

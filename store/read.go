@@ -186,6 +186,30 @@ func (tx *Tx) Get(serial *big.Int) (*Record, error) {
 	return loadRecord(tx.tx, key, serial)
 }
 
+// AuditSince returns the audit entries with Seq > seq, in order: every
+// change of the ledger since the snapshot whose Seq was seq, with the
+// serial it concerned (nil for a CRL). It is the change feed of a reader
+// that follows the ledger: a range read of the audit log, which is keyed by
+// Seq. It does not check the hash chain (DB.VerifyAudit does).
+func (tx *Tx) AuditSince(seq uint64) iter.Seq2[AuditEntry, error] {
+	return func(yield func(AuditEntry, error) bool) {
+		if seq == ^uint64(0) {
+			return
+		}
+		c := tx.tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Seek(seqKey(seq + 1)); k != nil; k, v = c.Next() {
+			e, _, err := decodeAudit(v)
+			if err != nil {
+				yield(AuditEntry{}, fmt.Errorf("store: reading audit entry %x: %w", k, err))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
 // CRLState returns what the ledger knows of the issuer's CRLs: the zero
 // value (nil numbers) if it has recorded none.
 func (tx *Tx) CRLState(issuerKeyID []byte) (CRLState, error) {

@@ -271,3 +271,51 @@ func TestReadOnly(t *testing.T) {
 		t.Error("read-only Open of a missing file: no error")
 	}
 }
+
+func TestAuditSince(t *testing.T) {
+	db := openTest(t)
+	issue(t, db, newRecord(1))
+	base := seqOf(t, db)
+	issue(t, db, newRecord(2))
+	revoke(t, db, 1, 1)
+	revoke(t, db, 2, 6) // certificateHold
+	release(t, db, 2)
+	type change struct {
+		op     string
+		serial int64
+	}
+	var got []change
+	seqs := []uint64{}
+	if err := db.View(func(tx *Tx) error {
+		for e, err := range tx.AuditSince(base) {
+			if err != nil {
+				return err
+			}
+			got = append(got, change{e.Op, e.Serial.Int64()})
+			seqs = append(seqs, e.Seq)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []change{{OpReserve, 2}, {OpComplete, 2}, {OpRevoke, 1}, {OpHold, 2}, {OpRelease, 2}}
+	if !slices.Equal(got, want) {
+		t.Errorf("AuditSince(%d) = %v, want %v", base, got, want)
+	}
+	for i, s := range seqs {
+		if s != base+1+uint64(i) {
+			t.Errorf("entry %d has Seq %d, want %d", i, s, base+1+uint64(i))
+		}
+	}
+	// Nothing after the head, nor after the largest Seq.
+	if err := db.View(func(tx *Tx) error {
+		for _, s := range []uint64{tx.Seq(), ^uint64(0)} {
+			for e := range tx.AuditSince(s) {
+				t.Errorf("AuditSince(%d) yielded %+v", s, e)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -135,7 +135,7 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 				return stateError(rec.Serial, fmt.Sprintf("predecessor 0x%x is %s", rec.Predecessor, pred.Status))
 			}
 		}
-		if _, err := appendAudit(tx, at, opReserve, rec.Serial, detail); err != nil {
+		if _, err := appendAudit(tx, at, OpReserve, rec.Serial, detail); err != nil {
 			return err
 		}
 		if err := certs.Put(key, val); err != nil {
@@ -208,7 +208,7 @@ func (db *DB) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) 
 			}
 		}
 		detail := fmt.Sprintf("ski=%x notAfter=%s", rec.SubjectKeyID, rec.NotAfter.UTC().Format(time.RFC3339))
-		if _, err := appendAudit(tx, at, opComplete, serial, detail); err != nil {
+		if _, err := appendAudit(tx, at, OpComplete, serial, detail); err != nil {
 			return err
 		}
 		return putRecord(tx, key, rec)
@@ -239,7 +239,7 @@ func (db *DB) Abandon(serial *big.Int, why string, at time.Time) error {
 		}
 		rec.Status = StatusAbandoned
 		rec.UpdatedAt = at
-		if _, err := appendAudit(tx, at, opAbandon, serial, detail); err != nil {
+		if _, err := appendAudit(tx, at, OpAbandon, serial, detail); err != nil {
 			return err
 		}
 		return putRecord(tx, key, rec)
@@ -325,9 +325,9 @@ func (db *DB) Revoke(rev Revocation, at time.Time) error {
 	}
 	serial := new(big.Int).Set(rev.Serial)
 	hold := rev.Reason == reasonCertificateHold
-	op := opRevoke
+	op := OpRevoke
 	if hold {
-		op = opHold
+		op = OpHold
 	}
 	return db.batch("revoking", serial, func(tx *bolt.Tx) error {
 		rec, err := loadRecord(tx, key, serial)
@@ -407,7 +407,7 @@ func (db *DB) Release(serial *big.Int, at time.Time) error {
 			return err
 		}
 		detail := fmt.Sprintf("issuer=%x hold@%d", rec.IssuerKeyID, rec.Revocation.Seq)
-		seq, err := appendAudit(tx, at, opRelease, serial, detail)
+		seq, err := appendAudit(tx, at, OpRelease, serial, detail)
 		if err != nil {
 			return err
 		}
@@ -513,7 +513,7 @@ func (db *DB) RecordCRL(issuerKeyID []byte, info CRLInfo, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		if _, err := appendAudit(tx, at, opCRL, nil, detail); err != nil {
+		if _, err := appendAudit(tx, at, OpCRL, nil, detail); err != nil {
 			return err
 		}
 		if err := ib.root.Put(keyCRL, v); err != nil {

@@ -270,7 +270,9 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 // read opens the ledger read-only and returns the records that may have
 // changed since the last poll, and whether revocations changed. The first
 // read returns every unexpired certificate of the CA and every revoked
-// one.
+// one; later ones follow the audit log from the last change number seen
+// (store.Tx.AuditSince), so a poll costs what changed, not the ledger's
+// size.
 func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record, revChanged bool, err error) {
 	db, err := store.Open(c.cfg.Ledger, &store.Options{ReadOnly: true, Timeout: timeout})
 	if err != nil {
@@ -279,19 +281,9 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 	defer db.Close()
 	first := c.lastRead.IsZero()
 	var seq uint64
-	explained := false
 	err = db.View(func(tx *store.Tx) error {
 		seq = tx.Seq()
 		if !first && seq == c.seq {
-			explained = true
-			return nil
-		}
-		add := func(serial *big.Int) error {
-			r, err := tx.Get(serial)
-			if err != nil {
-				return err
-			}
-			recs = append(recs, r)
 			return nil
 		}
 		if first {
@@ -299,44 +291,42 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 				if err != nil {
 					return err
 				}
-				if err := add(rev.Serial); err != nil {
+				r, err := tx.Get(rev.Serial)
+				if err != nil {
 					return err
 				}
+				recs = append(recs, r)
 			}
 			return nil
 		}
-		var n uint64
-		for rev, err := range tx.RevocationsSince(c.keyID, c.seq) {
+		seen := make(map[string]bool)
+		for e, err := range tx.AuditSince(c.seq) {
 			if err != nil {
 				return err
 			}
-			if err := add(rev.Serial); err != nil {
-				return err
+			if e.Serial == nil || seen[string(e.Serial.Bytes())] {
+				continue // a CRL, or a serial already read
 			}
-			n++
-		}
-		for rm, err := range tx.RemovalsSince(c.keyID, c.seq) {
+			seen[string(e.Serial.Bytes())] = true
+			r, err := tx.Get(e.Serial)
 			if err != nil {
 				return err
 			}
-			if err := add(rm.Serial); err != nil {
-				return err
+			if !bytes.Equal(r.IssuerKeyID, c.keyID) {
+				continue
 			}
-			n++
+			recs = append(recs, r)
+			switch e.Op {
+			case store.OpRevoke, store.OpHold, store.OpRelease:
+				revChanged = true
+			}
 		}
-		revChanged = n > 0
-		// Every write takes one change number: if revocations and
-		// releases account for all of them, nothing was issued.
-		explained = n == seq-c.seq
 		return nil
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("responder: reading the ledger: %w", err)
 	}
-	if !explained {
-		// The store has no "changed since" read for certificates: scan
-		// the valid and held ones. (store.Tx.AuditSince(seq) would make
-		// this a range read.)
+	if first {
 		for r, err := range db.Expiring(now, maxTime) {
 			if err != nil {
 				return nil, false, fmt.Errorf("responder: reading the ledger: %w", err)

@@ -134,3 +134,33 @@ func TestPresignedRefresh(t *testing.T) {
 		t.Error("the response was not re-signed half-way to its nextUpdate")
 	}
 }
+
+// TestFollowsChanges: what is issued, held and released after the cache
+// started reaches it through the audit feed, each serial pre-signed.
+func TestFollowsChanges(t *testing.T) {
+	f := newFixture(t, nil)
+	var leaf *cert.Certificate
+	withCA(t, f, func(c *ca.CA) error {
+		leaf = issueLeaf(t, c, "late")
+		return c.Release(f.held.SerialNumber)
+	})
+	signed := f.cache.stats.signed.Load()
+	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.cache.stats.signed.Load() - signed; n != 2 {
+		t.Errorf("the poll signed %d responses, want 2 (the new certificate and the released one)", n)
+	}
+	for _, c := range []*cert.Certificate{leaf, f.held} {
+		r := f.parse(t, readBody(t, f.post(t, request(t, ocsp.SHA1, f.cfg.Certificate, c.SerialNumber, nil))))
+		if r.Responses[0].Status != ocsp.Good {
+			t.Errorf("%s: %v, want good", c.Subject.CommonName, r.Responses[0].Status)
+		}
+	}
+	if f.cache.stats.presigned.Load() != 2 {
+		t.Errorf("%d pre-signed answers, want 2", f.cache.stats.presigned.Load())
+	}
+	if !f.cache.crlDirty {
+		t.Error("a release did not mark the CRLs for remaking")
+	}
+}
