@@ -16,6 +16,10 @@ const MaxNonceLength = 32
 // derOIDNonce is the content of id-pkix-ocsp-nonce, 1.3.6.1.5.5.7.48.1.2.
 var derOIDNonce = []byte{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02}
 
+// derOIDExtendedRevoke is the DER content of id-pkix-ocsp-extended-revoke
+// (1.3.6.1.5.5.7.48.1.9).
+var derOIDExtendedRevoke = []byte{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x09}
+
 // Context-specific tags of the OCSP structures (all EXPLICIT, so
 // constructed, unless the name says IMPLICIT).
 var (
@@ -210,11 +214,16 @@ func readExtensions(explicit cryptobyte.String, f func(oid, value []byte, critic
 // addNonceExtension writes Extensions holding the nonce extension.
 func addNonceExtension(b *cryptobyte.Builder, nonce []byte) {
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(derOIDNonce) })
-			b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-				b.AddASN1OctetString(nonce)
-			})
+		addNonce(b, nonce)
+	})
+}
+
+// addNonce writes the nonce Extension.
+func addNonce(b *cryptobyte.Builder, nonce []byte) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(derOIDNonce) })
+		b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
+			b.AddASN1OctetString(nonce)
 		})
 	})
 }

@@ -167,6 +167,11 @@ type ResponseTemplate struct {
 	// Nonce is echoed in the responseExtensions when not nil (1 to 32
 	// octets: pass Request.Nonce).
 	Nonce []byte
+	// ExtendedRevoke adds the extended revoked definition extension (RFC
+	// 6960 §4.4.8: id-pkix-ocsp-extended-revoke, 1.3.6.1.5.5.7.48.1.9,
+	// NULL), which a responder that answers "revoked" for serial numbers
+	// its CA never issued must include (§2.2).
+	ExtendedRevoke bool
 	// Certificates go into the response's certs, in order: the delegated
 	// responder's certificate when the signer is not the CA. They must
 	// have been parsed (Raw set).
@@ -298,8 +303,20 @@ func CreateResponse(rand io.Reader, t *ResponseTemplate, responder *cert.Certifi
 				t.Responses[i].marshal(b)
 			}
 		})
-		if t.Nonce != nil {
-			b.AddASN1(tagExplicit1, func(b *cryptobyte.Builder) { addNonceExtension(b, t.Nonce) })
+		if t.Nonce != nil || t.ExtendedRevoke {
+			b.AddASN1(tagExplicit1, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					if t.Nonce != nil {
+						addNonce(b, t.Nonce)
+					}
+					if t.ExtendedRevoke {
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(derOIDExtendedRevoke) })
+							b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) { b.AddASN1NULL() })
+						})
+					}
+				})
+			})
 		}
 	})
 	tbs, err := b.Bytes()
@@ -401,6 +418,9 @@ type Response struct {
 	ProducedAt time.Time
 	// Nonce is the value of the nonce extension, nil when absent.
 	Nonce []byte
+	// ExtendedRevoke says the response has the extended revoked definition
+	// extension: "revoked" may mean "never issued" (RFC 6960 §2.2).
+	ExtendedRevoke bool
 	// ResponderKeyHash is the responderID byKey (the 20-octet SHA-1 of
 	// the responder's key); nil when byName.
 	ResponderKeyHash []byte
@@ -563,6 +583,15 @@ func (r *Response) parseResponseData(der cryptobyte.String) error {
 		var err error
 		seen := false
 		ok := readExtensions(exts, func(oid, value []byte, critical bool) bool {
+			if bytes.Equal(oid, derOIDExtendedRevoke) {
+				s := cryptobyte.String(value)
+				var null cryptobyte.String
+				if r.ExtendedRevoke || !s.ReadASN1(&null, cbasn1.NULL) || len(null) != 0 || !s.Empty() {
+					return false
+				}
+				r.ExtendedRevoke = true
+				return true
+			}
 			if !bytes.Equal(oid, derOIDNonce) {
 				if critical {
 					err = responseError("unsupported critical response extension")

@@ -454,3 +454,44 @@ func producedAtNotUTC(t *testing.T, der []byte) []byte {
 	out[at+2+14] = '+'
 	return out
 }
+
+// TestExtendedRevoke: the extended revoked definition extension is written
+// (NULL, after the nonce) and read back, and a malformed one refused.
+func TestExtendedRevoke(t *testing.T) {
+	f := newFixture(t, gost3410.ParamsTC26256A())
+	now := f.now()
+	id := f.id(t, ocsp.SHA1, big.NewInt(0x1234))
+	single := ocsp.SingleResponse{ID: id, Status: ocsp.Revoked, RevokedAt: time.Unix(0, 0).UTC(), Reason: cert.ReasonCertificateHold, ThisUpdate: now}
+	for _, nonce := range [][]byte{nil, []byte("0123456789abcdef")} {
+		tmpl := &ocsp.ResponseTemplate{Responses: []ocsp.SingleResponse{single}, ProducedAt: now, Nonce: nonce, ExtendedRevoke: true}
+		der, err := ocsp.CreateResponse(rand.Reader, tmpl, f.interCert, f.interKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := []byte{0x30, 0x0f, 0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x09, 0x04, 0x02, 0x05, 0x00}
+		if !bytes.Contains(der, ext) {
+			t.Fatalf("no extended revoke extension (%x) in %x", ext, der)
+		}
+		r, err := ocsp.ParseResponse(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.ExtendedRevoke || !bytes.Equal(r.Nonce, nonce) {
+			t.Errorf("ExtendedRevoke %v, nonce %x; want true, %x", r.ExtendedRevoke, r.Nonce, nonce)
+		}
+		checkResponse(t, r, []ocsp.SingleResponse{single}, now, nonce)
+		if err := r.CheckSignatureFrom(f.interCert); err != nil {
+			t.Fatal(err)
+		}
+		// Its value must be NULL: an OCTET STRING holding 01 00 instead
+		// is refused (ParseResponse does not check the signature).
+		bad := bytes.Replace(der, ext, append(append([]byte{}, ext[:len(ext)-3]...), 0x02, 0x01, 0x00), 1)
+		if _, err := ocsp.ParseResponse(bad); err == nil {
+			t.Error("a non-NULL extended revoke extension was accepted")
+		}
+	}
+	plain := f.sign(t, false, nil, single)
+	if r, err := ocsp.ParseResponse(plain); err != nil || r.ExtendedRevoke {
+		t.Errorf("without the extension: ExtendedRevoke %v, %v", r != nil && r.ExtendedRevoke, err)
+	}
+}

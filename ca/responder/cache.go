@@ -51,6 +51,9 @@ type Config struct {
 	// CRLRefresh is how often the CRLs are made without revocations; 0
 	// means 1 hour.
 	CRLRefresh time.Duration
+	// NonIssued is how a serial number the CA never issued is answered:
+	// Unknown (the default) or, as RFC 6960 §2.2 allows, Revoked.
+	NonIssued NonIssued
 	// Delegate, when not nil, has responses signed by a delegated
 	// responder key that the Cache makes, has the CA certify and rotates
 	// (see Delegation); nil means the CA's own key signs them.
@@ -58,6 +61,26 @@ type Config struct {
 	// Logger receives the follower's logs; nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// NonIssued says how a responder answers for a serial number its CA never
+// issued. It never answers "good".
+type NonIssued int
+
+const (
+	// Unknown answers "unknown" (RFC 6960 §2.2): the responder cannot say.
+	// It is also the answer for an expired certificate.
+	Unknown NonIssued = iota
+	// Revoked answers "revoked" at 1970-01-01T00:00:00Z with the reason
+	// certificateHold, and puts the extended revoked definition extension
+	// into every response (RFC 6960 §2.2, §4.4.8), so that a client that
+	// does not know "unknown" still refuses a forged certificate. The
+	// Cache then keeps the serial numbers of the CA's expired
+	// certificates, to go on answering "unknown" for them.
+	Revoked
+)
+
+// nonIssued is the status of a serial number never issued, with Revoked.
+var nonIssued = &entry{status: ocsp.Revoked, revokedAt: time.Unix(0, 0).UTC(), reason: cert.ReasonCertificateHold}
 
 // Defaults of Config.
 const (
@@ -106,8 +129,11 @@ type Cache struct {
 	// signer is the key that signs responses, swapped whole on rotation.
 	signer atomic.Pointer[responderKey]
 
-	mu       sync.RWMutex
-	entries  map[string]*entry // by serial magnitude
+	mu      sync.RWMutex
+	entries map[string]*entry // by serial magnitude
+	// expired holds the serial numbers of the CA's expired certificates,
+	// with NonIssued Revoked only.
+	expired  map[string]struct{}
 	full     *Document
 	delta    *Document
 	lastRead time.Time // last successful poll
@@ -150,6 +176,13 @@ func New(cfg Config) (*Cache, error) {
 		issuer:  cfg.CA.Certificate,
 		live:    make(chan struct{}, cfg.MaxLiveSigns),
 		entries: make(map[string]*entry),
+	}
+	switch cfg.NonIssued {
+	case Unknown:
+	case Revoked:
+		c.expired = make(map[string]struct{})
+	default:
+		return nil, fmt.Errorf("responder: unknown Config.NonIssued %d", cfg.NonIssued)
 	}
 	if c.clock == nil {
 		c.clock = time.Now
@@ -335,9 +368,36 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 				recs = append(recs, r)
 			}
 		}
+		if c.cfg.NonIssued == Revoked {
+			if err := c.readExpired(db, now); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	c.seq = seq
 	return recs, revChanged, nil
+}
+
+// readExpired fills c.expired with the serial numbers of the CA's
+// certificates expired at now (those that were signed: valid, held or
+// revoked).
+func (c *Cache) readExpired(db *store.DB, now time.Time) error {
+	expired := make(map[string]struct{})
+	for r, err := range db.All() {
+		if err != nil {
+			return fmt.Errorf("responder: reading the ledger: %w", err)
+		}
+		switch r.Status {
+		case store.StatusValid, store.StatusHeld, store.StatusRevoked:
+			if r.NotAfter.Before(now) && bytes.Equal(r.IssuerKeyID, c.keyID) {
+				expired[string(r.Serial.Bytes())] = struct{}{}
+			}
+		}
+	}
+	c.mu.Lock()
+	c.expired = expired
+	c.mu.Unlock()
+	return nil
 }
 
 // entryOf returns the cache entry of a record of this CA, or nil for one
@@ -415,12 +475,16 @@ func (c *Cache) update(recs []*store.Record, now time.Time) error {
 	for k, e := range todo {
 		if e.notAfter.Before(now) {
 			delete(todo, k)
+			expired = append(expired, k)
 		}
 	}
 	firstErr := c.signAll(todo, now)
 	c.mu.Lock()
 	for _, k := range expired {
 		delete(c.entries, k)
+		if c.cfg.NonIssued == Revoked {
+			c.expired[k] = struct{}{}
+		}
 	}
 	for k, e := range todo {
 		if old := c.entries[k]; e.resp == nil && old != nil && old.sameState(e) {
@@ -494,7 +558,7 @@ func (c *Cache) sign(ids []ocsp.CertID, es []*entry, nonce []byte, now time.Time
 	if end := k.cert.NotAfter.UTC(); next.After(end) {
 		next = end
 	}
-	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce}
+	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce, ExtendedRevoke: c.cfg.NonIssued == Revoked}
 	if k.delegated {
 		t.Certificates = []*cert.Certificate{k.cert}
 	}
@@ -524,7 +588,15 @@ func (c *Cache) Response(ctx context.Context, req *ocsp.Request) (*Response, err
 			return nil, ErrUnauthorized
 		}
 		if req.IDs[i].SerialNumber.Sign() > 0 {
-			es[i] = c.entries[string(req.IDs[i].SerialNumber.Bytes())]
+			key := req.IDs[i].SerialNumber.Bytes()
+			es[i] = c.entries[string(key)]
+			if es[i] == nil && c.cfg.NonIssued == Revoked {
+				if _, gone := c.expired[string(key)]; !gone {
+					es[i] = nonIssued
+				}
+			}
+		} else if c.cfg.NonIssued == Revoked {
+			es[i] = nonIssued
 		}
 	}
 	c.mu.RUnlock()

@@ -10,8 +10,9 @@
 // an exclusive one, so a responder holding the file would block the CLI.
 // Instead a Cache answers from memory and its follower goroutine (Cache.Run)
 // opens the ledger read-only every PollInterval (250 ms) with a short lock
-// timeout, reads what changed since the last change number it saw, closes
-// the file, and only then signs. A revocation made with "gostca revoke" is
+// timeout, reads the audit entries since the last change number it saw
+// (store.Tx.AuditSince) and the records they name, closes the file, and
+// only then signs. A revocation made with "gostca revoke" is
 // therefore answered within about one PollInterval plus a signature, and a
 // writer waits at most for one short read. When the ledger is busy the poll
 // is skipped and retried at the next tick. docs/architecture.md gives the
@@ -31,6 +32,13 @@
 // writing for a moment, since every CRL number is recorded) after
 // revocations, at most every CRLMinInterval, and every CRLRefresh.
 //
+// With Config.Delegate, responses are signed by a delegated responder key
+// rather than the CA's: the Cache makes the key in memory, has the CA
+// certify it (ca.ProfileOCSP: id-kp-OCSPSigning, id-pkix-ocsp-nocheck;
+// recorded in the ledger) and replaces both RenewBefore the certificate's
+// notAfter, before anything more is signed. No response's nextUpdate
+// passes the notAfter of the certificate that signed it.
+//
 // # HTTP
 //
 // Handler serves, under the paths of HandlerOptions (defaults in brackets):
@@ -44,8 +52,11 @@
 //   - GET [/healthz]: 200 "ok", or 503 when the cache has not read the
 //     ledger for a minute.
 //   - GET [/metrics]: counters and gauges in the Prometheus text format
-//     (responses by status, pre-signed and live answers, ledger polls,
-//     CRLs made, cached certificates, last ledger change number).
+//     (HTTP requests by status code and a latency histogram, OCSP
+//     responses by status, pre-signed and live answers, signing errors,
+//     the oldest pre-signed response's age, the signer certificate's time
+//     to expiry, delegations, ledger polls, CRLs made, cached
+//     certificates, last ledger change number).
 //
 // OCSP answers are application/ocsp-response with HTTP 200 whatever their
 // OCSP status: malformedRequest for what ParseRequest rejects (an empty or
@@ -56,6 +67,9 @@
 // max-age to nextUpdate, public, no-transform, must-revalidate;
 // Last-Modified = thisUpdate; Expires = nextUpdate; ETag) and If-None-Match
 // gives 304; one with a nonce is Cache-Control: no-store.
+//
+// NewServer wraps a Handler in an http.Server with the header, read, write
+// and idle timeouts that keep slow, silent or idle clients from holding it.
 //
 // # Concurrency
 //

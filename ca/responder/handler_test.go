@@ -2,6 +2,7 @@ package responder
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/ca/ocsp"
 )
@@ -388,5 +391,70 @@ func TestCRLAndCACert(t *testing.T) {
 	readBody(t, resp)
 	if resp.StatusCode != 404 {
 		t.Errorf("/nothing: HTTP %d", resp.StatusCode)
+	}
+}
+
+// TestNonIssued: a serial the CA never issued is never "good": "unknown"
+// by default, "revoked" (1970, certificateHold, extended revoke) with
+// NonIssued Revoked, which still answers "unknown" for an expired
+// certificate and the real status for the others.
+func TestNonIssued(t *testing.T) {
+	never := big.NewInt(0x5eed)
+	for _, tc := range []struct {
+		mode NonIssued
+		want ocsp.Status
+	}{{Unknown, ocsp.Unknown}, {Revoked, ocsp.Revoked}} {
+		clock := catest.NewClock(time.Now().Add(time.Minute))
+		f := newFixture(t, func(c *Config) {
+			c.NonIssued = tc.mode
+			c.CA.Clock = clock.Now
+		})
+		for _, serial := range []*big.Int{never, big.NewInt(0)} {
+			for _, nonce := range [][]byte{nil, []byte("nonce")} {
+				r := f.parse(t, readBody(t, f.post(t, request(t, ocsp.SHA1, f.cfg.Certificate, serial, nonce))))
+				got := r.Responses[0]
+				if got.Status != tc.want {
+					t.Fatalf("mode %d, serial %x: %v, want %v", tc.mode, serial, got.Status, tc.want)
+				}
+				if tc.mode == Revoked && (!got.RevokedAt.Equal(time.Unix(0, 0)) || got.Reason != cert.ReasonCertificateHold || !r.ExtendedRevoke) {
+					t.Errorf("non-issued: revoked at %v, reason %v, extended revoke %v", got.RevokedAt, got.Reason, r.ExtendedRevoke)
+				}
+			}
+		}
+		good := f.parse(t, readBody(t, f.post(t, request(t, ocsp.SHA1, f.cfg.Certificate, f.good.SerialNumber, nil))))
+		if good.Responses[0].Status != ocsp.Good || good.ExtendedRevoke != (tc.mode == Revoked) {
+			t.Errorf("mode %d: the good certificate: %v, extended revoke %v", tc.mode, good.Responses[0].Status, good.ExtendedRevoke)
+		}
+
+		// A certificate that expires while the cache runs, and one
+		// expired before a cache starts, are "unknown" in both modes.
+		var short *cert.Certificate
+		withCA(t, f, func(c *ca.CA) error {
+			csr, _ := catest.NewCSR(t, nil, cert.Name{CommonName: "short", Country: "RU"})
+			var err error
+			short, err = c.IssueRequest(ca.Request{CSR: csr, Profile: ca.ProfileSignature, Validity: time.Hour})
+			return err
+		})
+		clock.Set(short.NotAfter.Add(time.Minute))
+		if err := f.cache.poll(context.Background(), time.Second); err != nil {
+			t.Fatal(err)
+		}
+		restarted, err := New(Config{Ledger: f.ledger, CA: f.cache.cfg.CA, NonIssued: tc.mode, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, src := range []Source{f.cache, restarted} {
+			req, err := ocsp.ParseRequest(request(t, ocsp.SHA1, f.cfg.Certificate, short.SerialNumber, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := src.Response(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := f.parse(t, resp.DER).Responses[0].Status; st != ocsp.Unknown {
+				t.Errorf("mode %d, cache %d: the expired certificate is %v, want unknown", tc.mode, i, st)
+			}
+		}
 	}
 }

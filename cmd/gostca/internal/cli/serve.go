@@ -21,7 +21,7 @@ import (
 const serveShutdownTimeout = 10 * time.Second
 
 func (a *app) serveCommand() *cobra.Command {
-	var listen, logLevel, ocspPath, crlPath, caCertPath string
+	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued string
 	var poll, validity, delegateValidity time.Duration
 	var delegate bool
 	cmd := &cobra.Command{
@@ -48,7 +48,12 @@ makes in memory, never writes, and has the CA certify (profile ocsp:
 OCSPSigning, ocsp-nocheck, recorded in the ledger) for
 --delegate-validity; it is replaced a third of the way before it
 expires. The CA key then signs a certificate a week instead of every
-response.`,
+response.
+
+A serial number the CA never issued is answered "unknown"; with
+--non-issued revoked it is "revoked" (1970-01-01, certificateHold) and
+every response carries the extended revoked definition extension (RFC
+6960 §2.2), for clients that treat "unknown" as good.`,
 		Example: `  gostca serve --listen :8080
   gostca serve --listen 127.0.0.1:8080 --validity 30m
   gostca serve --listen :80 --delegate --pin-file /etc/gostca/pin`,
@@ -58,6 +63,7 @@ response.`,
 	cmd.Flags().DurationVar(&poll, "poll", responder.DefaultPollInterval, "how often to read the ledger")
 	cmd.Flags().DurationVar(&validity, "validity", responder.DefaultResponseValidity, "nextUpdate − thisUpdate of the responses")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().StringVar(&nonIssued, "non-issued", "unknown", "answer for serials the CA never issued: unknown, or revoked (RFC 6960 §2.2)")
 	cmd.Flags().BoolVar(&delegate, "delegate", false, "sign with a delegated responder key the CA certifies and serve rotates")
 	cmd.Flags().DurationVar(&delegateValidity, "delegate-validity", responder.DefaultDelegateValidity, "validity of each delegated responder certificate")
 	cmd.Flags().StringVar(&ocspPath, "ocsp-path", "", "serve OCSP under `PATH` (default: the CA's OCSP URL's, else /ocsp)")
@@ -72,6 +78,14 @@ response.`,
 		}
 		if poll <= 0 || validity < time.Minute {
 			return usagef("--poll must be positive and --validity at least 1m")
+		}
+		var ni responder.NonIssued
+		switch nonIssued {
+		case "unknown":
+		case "revoked":
+			ni = responder.Revoked
+		default:
+			return usagef("unknown --non-issued %q", nonIssued).withHint("use unknown or revoked")
 		}
 		for _, p := range []string{ocspPath, crlPath, caCertPath} {
 			if p != "" && !strings.HasPrefix(p, "/") {
@@ -96,7 +110,7 @@ response.`,
 		defer au.closeKey()
 
 		rcfg := responder.Config{
-			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log,
+			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log, NonIssued: ni,
 		}
 		if delegate {
 			rcfg.Delegate = &responder.Delegation{Validity: delegateValidity}
