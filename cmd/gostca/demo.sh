@@ -9,6 +9,7 @@ set -euo pipefail
 
 GO=${GO:-go}
 cd "$(dirname "$0")/../.."
+repo=$PWD
 work=$(mktemp -d "${TMPDIR:-/tmp}/gostca-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -53,17 +54,7 @@ run gostca crl --out sub.crl
 run gostca audit verify
 
 step "OpenSSL with the GOST engine"
-cat > openssl.cnf <<'CNF'
-openssl_conf = openssl_init
-[openssl_init]
-engines = engines
-[engines]
-gost = gost
-[gost]
-engine_id = gost
-default_algorithms = ALL
-CNF
-export OPENSSL_CONF=$work/openssl.cnf
+export OPENSSL_CONF=$repo/testdata/openssl/gost.cnf
 openssl engine gost -c | grep -q gost2012_256 || { echo "demo: openssl has no GOST engine (libengine-gost-openssl)" >&2; exit 1; }
 cat root/ca.pem > trust.pem
 cat sub/ca.pem > untrusted.pem

@@ -40,17 +40,7 @@ trap cleanup EXIT
 "$GO" build -o "$work/gostca" ./cmd/gostca
 gostca() { "$work/gostca" "$@"; }
 cd "$work"
-cat > openssl.cnf <<'CNF'
-openssl_conf = openssl_init
-[openssl_init]
-engines = engines
-[engines]
-gost = gost
-[gost]
-engine_id = gost
-default_algorithms = ALL
-CNF
-export OPENSSL_CONF=$work/openssl.cnf
+export OPENSSL_CONF=$root/testdata/openssl/gost.cnf
 export GOSTCA_PASSPHRASE=bench-ocsp GOSTCA_DIR=$work/ca
 
 # The CA, $CERTS certificates: the first two revoked, the next two held.
