@@ -325,31 +325,13 @@ func pemBytes(typ string, der []byte) []byte {
 // replaceFile writes data to path through a temporary file and a rename,
 // so that a reader sees the old or the new content, never a mix.
 func replaceFile(path string, data []byte, mode os.FileMode) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	o, err := createOut(path, mode, true)
 	if err != nil {
+		return err
+	}
+	if _, err := o.Write(data); err != nil {
+		o.abort()
 		return failf("writing %s: %v", path, err)
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return failf("writing %s: %v", path, err)
-	}
-	return nil
+	return o.commit()
 }

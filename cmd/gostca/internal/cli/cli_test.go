@@ -52,6 +52,14 @@ func TestExitCodes(t *testing.T) {
 		{"bad reason", []string{"revoke", "0A", "--reason", "nope"}, ExitUsage, `gostca: unknown --reason "nope"`},
 		{"no CA", []string{"--dir", filepath.Join(dir, "none"), "list"}, ExitError, "gostca: no CA in "},
 		{"missing csr", []string{"--dir", dir, "issue", "--csr", filepath.Join(dir, "x.csr")}, ExitError, "gostca: "},
+		{"sign without flags", []string{"sign", "doc.txt"}, ExitUsage, `gostca: required flag(s) "cert", "key" not set`},
+		{"sign without file", []string{"sign", "--key", "k", "--cert", "c"}, ExitUsage, "gostca: no FILE to sign"},
+		{"sign two files", []string{"sign", "--key", "k", "--cert", "c", "a", "b"}, ExitUsage, "gostca: accepts at most 1 arg(s), received 2"},
+		{"sign cosign attached", []string{"sign", "--key", "k", "--cert", "c", "--cosign", "s", "--attached", "a"}, ExitUsage, "gostca: if any flags in the group [cosign attached] are set none of the others can be"},
+		{"verify-signature without signature", []string{"verify-signature"}, ExitUsage, "gostca: accepts 1 arg(s), received 0"},
+		{"verify-signature two sources", []string{"verify-signature", "s.sig", "--ledger", "--ocsp", "http://ocsp.test"}, ExitUsage, "gostca: if any flags in the group [ocsp crl ledger] are set none of the others can be"},
+		{"verify-signature bad URL", []string{"verify-signature", "s.sig", "--ocsp", "ocsp.test"}, ExitUsage, `gostca: --ocsp: OCSP URL "ocsp.test" is not an absolute http or https URL`},
+		{"verify-signature missing", []string{"verify-signature", filepath.Join(dir, "s.sig"), "--root", filepath.Join(dir, "root.pem")}, ExitError, "gostca: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := execute(t, vars, tc.args...)

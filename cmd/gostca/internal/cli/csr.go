@@ -8,12 +8,12 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/crypto/keyfile"
 )
 
 func (a *app) csrCommand() *cobra.Command {
 	var (
 		keyPath, subject, out, signTool string
+		module                          string
 		snils, inn, innle, ogrn, ogrnip string
 		emails, dns                     []string
 	)
@@ -24,15 +24,21 @@ func (a *app) csrCommand() *cobra.Command {
 possession). The subject is a distinguished name; --snils, --inn, --innle,
 --ogrn and --ogrnip add the registration numbers of a qualified
 certificate (their check digits are checked here, and again at issue),
---email and --dns request subject alternative names.`,
+--email and --dns request subject alternative names.
+
+The key is a key file (its passphrase from --pass-file, $GOSTCA_PASSPHRASE
+or a prompt) or the PKCS#11 URI of a key in a token (made with 'gostca
+token keygen'; the module and PIN as for 'gostca sign').`,
 		Example: `  gostca csr --key alice.key --out alice.csr \
       --subject "CN=Иванов Иван Иванович,SN=Иванов,GN=Иван Иванович,C=RU" \
       --snils 11223344595 --inn 500100732259 --sign-tool "СКЗИ «КриптоПро CSP»"
-  gostca csr --key server.key --subject "CN=www.example.ru" --dns www.example.ru --out server.csr`,
+  gostca csr --key server.key --subject "CN=www.example.ru" --dns www.example.ru --out server.csr
+  gostca csr --key "pkcs11:token=alice;object=sign-2026" --module /usr/lib/librtpkcs11ecp.so \
+      --subject "CN=Alice,C=RU" --out alice.csr`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyPath, "key", "", "the subscriber's key `FILE`")
+	f.StringVar(&keyPath, "key", "", "the subscriber's `KEY`: a key file, or the PKCS#11 URI of a key in a token")
 	f.StringVar(&subject, "subject", "", "the subject's distinguished name")
 	f.StringVar(&out, "out", "", "write the request to `FILE` (default standard output)")
 	f.StringVar(&snils, "snils", "", "SNILS, 11 digits")
@@ -43,7 +49,8 @@ certificate (their check digits are checked here, and again at issue),
 	f.StringSliceVar(&emails, "email", nil, "e-mail address (subject alternative name); repeatable")
 	f.StringSliceVar(&dns, "dns", nil, "DNS name (subject alternative name); repeatable")
 	f.StringVar(&signTool, "sign-tool", "", "the subject's signature tool (subjectSignTool)")
-	pass := addPassFlag(cmd, "pass-file", envPassphrase, "key passphrase")
+	f.StringVar(&module, "module", "", keyModuleHelp)
+	keys := addKeyFlags(cmd)
 	cmd.MarkFlagRequired("key")
 	cmd.MarkFlagRequired("subject")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -77,10 +84,11 @@ certificate (their check digits are checked here, and again at issue),
 					withHint("check the number against the document").because(err)
 			}
 		}
-		key, err := keyfile.Read(keyPath, a.passSource(pass))
+		key, closeKey, err := a.openSigningKey(keyPath, module, keys)
 		if err != nil {
-			return keyError(keyPath, pass, err)
+			return err
 		}
+		defer closeKey()
 		der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{
 			Subject:         *name,
 			DNSNames:        dns,

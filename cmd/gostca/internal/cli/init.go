@@ -67,7 +67,7 @@ Production CA keys belong in a token.`,
 	f := cmd.Flags()
 	f.StringVar(&subject, "subject", "", "the CA's distinguished name, e.g. \"CN=Example CA,O=Example,C=RU\"")
 	f.StringVar(&keyType, "key", defaultKeyType, keyTypeHelp+"; or the PKCS#11 `URI` of a key in a token, made first with 'gostca token keygen'")
-	f.StringVar(&module, "module", "", "with --key URI: the token's PKCS#11 library `PATH` (default the URI's module-path, else $"+envModule+")")
+	f.StringVar(&module, "module", "", keyModuleHelp)
 	f.IntVar(&days, "days", 0, "validity of the CA certificate in days (default: root 3650, intermediate the subca profile's 1825)")
 	f.StringVar(&parent, "parent", "", "make an intermediate signed by the CA in `DIR`")
 	f.IntVar(&pathLen, "path-len", 0, "intermediate: how many CAs may follow below it (-1: no limit of its own)")

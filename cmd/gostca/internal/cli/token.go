@@ -42,6 +42,9 @@ const (
 // moduleExamples are module paths of common tokens, for hints and help.
 const moduleExamples = "/usr/lib/librtpkcs11ecp.so (Rutoken), /usr/lib/libjcPKCS11-2.so (JaCarta), /usr/lib/softhsm/libsofthsm2.so (SoftHSM2)"
 
+// keyModuleHelp is the help of --module beside a --key that may be a URI.
+const keyModuleHelp = "with --key URI: the token's PKCS#11 library `PATH` (default the URI's module-path, else $" + envModule + ")"
+
 // isTokenURI reports whether s names a key in a token rather than a key
 // type or a file.
 func isTokenURI(s string) bool {
@@ -608,6 +611,15 @@ func (a *app) loadCAKey(cfg *config, keys caKeySecrets) (crypto.Signer, func(), 
 // passphrase of a key file, or the PIN of a token.
 type caKeySecrets struct {
 	pass, pin *passSpec
+}
+
+// addKeyFlags adds --pass-file and --pin-file, for a subscriber's key: a
+// key file or a key in a token.
+func addKeyFlags(cmd *cobra.Command) caKeySecrets {
+	return caKeySecrets{
+		pass: addPassFlag(cmd, "pass-file", envPassphrase, "key passphrase"),
+		pin:  addPINFlag(cmd, "pin-file", envPIN, "token PIN"),
+	}
 }
 
 // addCAKeyFlags adds --pass-file and --pin-file, for the CA key.

@@ -54,14 +54,7 @@ ledger. Without a CA directory, give --chain: only the chain is checked.`,
 		} else if chainFile == "" {
 			return a.noCA(configName + " not found, and no --chain")
 		}
-		var roots, inter []*cert.Certificate
-		for _, c := range pool {
-			if bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil {
-				roots = append(roots, c)
-			} else {
-				inter = append(inter, c)
-			}
-		}
+		roots, inter := splitRoots(pool)
 		if len(roots) == 0 {
 			return failf("no self-signed root among the issuer certificates").withHint("give the root with --chain")
 		}
