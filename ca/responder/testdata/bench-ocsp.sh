@@ -173,8 +173,8 @@ us_to_ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 echo "# make bench-ocsp — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk $(wrk -v 2>&1 | awk 'NR==1{print $2}') -t1, $(openssl version | cut -d' ' -f1-2)"
 echo "# $CERTS certificates (2 revoked, 2 held), $SECONDS_PER_RUN s a run, each server started afresh"
 echo "# gostca: gostca serve with GOMAXPROCS=$(nproc) (the default) and =1; openssl: openssl ocsp -multi 2"
-printf '%-4s %5s | %-28s | %-28s | %-28s | %s\n' "" "" "gostca, GOMAXPROCS=$(nproc)" "gostca, GOMAXPROCS=1" "openssl ocsp -multi 2" "ratio to openssl"
-printf '%-4s %5s | %9s %6s %6s %4s | %9s %6s %6s %4s | %9s %6s %6s %4s | %s\n' method conns \
+printf '%-6s %5s | %-28s | %-28s | %-28s | %s\n' "" "" "gostca, GOMAXPROCS=$(nproc)" "gostca, GOMAXPROCS=1" "openssl ocsp -multi 2" "ratio to openssl"
+printf '%-6s %5s | %9s %6s %6s %4s | %9s %6s %6s %4s | %9s %6s %6s %4s | %s\n' method conns \
 	req/s p50ms p99ms err req/s p50ms p99ms err req/s p50ms p99ms err "procs=$(nproc) procs=1"
 for method in POST GET; do
 	for conns in 1 8 64; do
@@ -187,7 +187,7 @@ for method in POST GET; do
 		start_openssl
 		read -r o_rps o_p50 o_p99 o_err o_st < <(load "http://127.0.0.1:$OPENSSL_PORT/" "$method" "$conns" "$SECONDS_PER_RUN")
 		stop_server reference
-		printf '%-4s %5d | %s | %s | %s | %s %s\n' "$method" "$conns" \
+		printf '%-6s %5d | %s | %s | %s | %s %s\n' "$method" "$conns" \
 			"$(cols "$a_rps" "$a_p50" "$a_p99" "$a_err" "$a_st")" \
 			"$(cols "$b_rps" "$b_p50" "$b_p99" "$b_err" "$b_st")" \
 			"$(cols "$o_rps" "$o_p50" "$o_p99" "$o_err" "$o_st")" \
