@@ -49,6 +49,8 @@
 //     not; the raw path is used, so '/' and '//' in the base64 survive.
 //   - GET [/crl] and [/crl/delta]: application/pkix-crl.
 //   - GET [/ca.crt]: the CA certificate, DER, application/pkix-cert.
+//   - GET [/ca.p7c]: the CA certificate and its issuers, a certs-only
+//     PKCS#7, application/pkcs7-mime.
 //   - GET [/healthz]: 200 "ok", or 503 when the cache has not read the
 //     ledger for a minute.
 //   - GET [/metrics]: counters and gauges in the Prometheus text format

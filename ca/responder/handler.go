@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,13 @@ type HandlerOptions struct {
 	CRLPath, DeltaCRLPath string
 	// CACertPath serves CACert; "" means "/ca.crt".
 	CACertPath string
+	// CAChain is the DER of a certs-only PKCS#7 (ca/bundle.EncodeP7B) of
+	// the CA certificate and the issuers above it, for clients that build
+	// the whole chain; nil leaves its endpoint out.
+	CAChain []byte
+	// CAChainPath serves CAChain; "" means CACertPath with its extension
+	// replaced by ".p7c" ("/ca.p7c").
+	CAChainPath string
 	// HealthPath serves Health; "" means "/healthz".
 	HealthPath string
 	// Metrics writes metrics in the Prometheus text format after the
@@ -62,6 +70,7 @@ const (
 	typeOCSPResponse = "application/ocsp-response"
 	typeCRL          = "application/pkix-crl"
 	typeCert         = "application/pkix-cert"
+	typePKCS7        = "application/pkcs7-mime"
 )
 
 type handler struct {
@@ -86,6 +95,9 @@ func NewHandler(o HandlerOptions) (http.Handler, error) {
 	setDefault(&o.CACertPath, "/ca.crt")
 	setDefault(&o.HealthPath, "/healthz")
 	setDefault(&o.MetricsPath, "/metrics")
+	if o.CAChainPath == "" {
+		o.CAChainPath = strings.TrimSuffix(o.CACertPath, path.Ext(o.CACertPath)) + ".p7c"
+	}
 	o.OCSPPath = strings.TrimSuffix(o.OCSPPath, "/")
 	if o.MaxRequestBytes <= 0 {
 		o.MaxRequestBytes = DefaultMaxRequestBytes
@@ -147,9 +159,11 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case raw == h.o.CACertPath && h.o.CACert != nil:
 		if allowGet(w, r) {
-			w.Header().Set("Content-Type", typeCert)
-			w.Header().Set("Content-Length", strconv.Itoa(len(h.o.CACert)))
-			w.Write(h.o.CACert)
+			writeStatic(w, typeCert, h.o.CACert)
+		}
+	case raw == h.o.CAChainPath && h.o.CAChain != nil:
+		if allowGet(w, r) {
+			writeStatic(w, typePKCS7, h.o.CAChain)
 		}
 	case raw == h.o.HealthPath && h.o.Health != nil:
 		if !allowGet(w, r) {
@@ -179,6 +193,13 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// writeStatic writes a document that changes only with the CA.
+func writeStatic(w http.ResponseWriter, ctype string, der []byte) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(der)))
+	w.Write(der)
 }
 
 func (h *handler) tooLarge(w http.ResponseWriter) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/ca/ocsp"
@@ -355,11 +356,17 @@ func TestCRLAndCACert(t *testing.T) {
 				t.Error("not the CA certificate")
 			}
 		}},
+		{"CA chain", "/ca.p7c", typePKCS7, func(t *testing.T, body []byte) {
+			certs, err := bundle.ParseP7B(body)
+			if err != nil || len(certs) != 1 || !bytes.Equal(certs[0].Raw, f.cfg.Certificate.Raw) {
+				t.Errorf("not the CA chain: %d certificates, %v", len(certs), err)
+			}
+		}},
 		{"metrics", "/metrics", "text/plain; version=0.0.4; charset=utf-8", func(t *testing.T, body []byte) {
 			for _, want := range []string{"\ngostca_ocsp_cached_certificates 4\n" /* the root's own and 3 leaves */, "\ngostca_crl_builds_total 1\n", `gostca_ocsp_responses_total{status="malformedRequest"} 0`,
-				// The three requests above, each under 2.5 s.
-				`gostca_http_requests_total{code="200"} 3`, `gostca_http_request_duration_seconds_bucket{le="2.5"} 3`,
-				"\ngostca_http_request_duration_seconds_count 3\n", "\ngostca_ocsp_signing_errors_total 0\n",
+				// The four requests above, each under 2.5 s.
+				`gostca_http_requests_total{code="200"} 4`, `gostca_http_request_duration_seconds_bucket{le="2.5"} 4`,
+				"\ngostca_http_request_duration_seconds_count 4\n", "\ngostca_ocsp_signing_errors_total 0\n",
 				"\ngostca_ocsp_signer_expiry_seconds ", "\ngostca_ocsp_oldest_response_age_seconds "} {
 				if !bytes.Contains(body, []byte(want)) {
 					t.Errorf("no %q in\n%s", want, body)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/ca/ocsp"
@@ -72,7 +73,11 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	if f.cache, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(HandlerOptions{OCSP: f.cache, CRLs: f.cache, CACert: f.cfg.Certificate.Raw, Health: f.cache.Healthy, Metrics: f.cache.WriteMetrics, Logger: quietLogger()})
+	chain, err := bundle.EncodeP7B([]*cert.Certificate{f.cfg.Certificate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(HandlerOptions{OCSP: f.cache, CRLs: f.cache, CACert: f.cfg.Certificate.Raw, CAChain: chain, Health: f.cache.Healthy, Metrics: f.cache.WriteMetrics, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gostca/gostca/ca/bundle"
+	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/ca/responder"
 )
 
@@ -28,8 +30,9 @@ func (a *app) serveCommand() *cobra.Command {
 		Use:   "serve --listen ADDR",
 		Short: "Serve OCSP, CRLs and the CA certificate over HTTP",
 		Long: `Serve answers OCSP requests (POST /ocsp, GET /ocsp/{base64}), serves the
-full and delta CRLs (/crl, /crl/delta), the CA certificate (/ca.crt) and a
-health check (/healthz), until SIGINT or SIGTERM.
+full and delta CRLs (/crl, /crl/delta), the CA certificate (/ca.crt) and
+its chain (/ca.p7c, PKCS#7), metrics (/metrics) and a health check
+(/healthz), until SIGINT or SIGTERM.
 
 It does not keep the ledger open: it reads it for a moment every --poll
 (other gostca commands keep working, and a revocation is answered within
@@ -131,6 +134,9 @@ every response carries the extended revoked definition extension (RFC
 			CACertPath: servePath(caCertPath, caCfg.CAIssuersURL, "/ca.crt"),
 		}
 		hopts.DeltaCRLPath = deltaPath(hopts.CRLPath)
+		if hopts.CAChain, err = bundle.EncodeP7B(append([]*cert.Certificate{caCfg.Certificate}, caCfg.Chain...)); err != nil {
+			return err
+		}
 		h, err := responder.NewHandler(hopts)
 		if err != nil {
 			return err
@@ -147,7 +153,7 @@ every response carries the extended revoked definition extension (RFC
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
 		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),
-			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath)
+			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath, "ca_chain", hopts.CAChainPath)
 
 		select {
 		case <-ctx.Done():

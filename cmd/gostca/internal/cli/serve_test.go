@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/cert"
 	"github.com/gostca/gostca/ca/ocsp"
 )
@@ -102,6 +103,9 @@ func TestServe(t *testing.T) {
 	}
 	if !bytes.Equal(get("/ca.crt"), caCert.Raw) {
 		t.Error("/ca.crt is not the CA certificate")
+	}
+	if certs, err := bundle.ParseP7B(get("/ca.p7c")); err != nil || len(certs) != 1 || !bytes.Equal(certs[0].Raw, caCert.Raw) {
+		t.Errorf("/ca.p7c: %d certificates, %v", len(certs), err)
 	}
 	get("/healthz")
 	for _, p := range []string{"/serve.crl", "/serve-delta.crl"} {
