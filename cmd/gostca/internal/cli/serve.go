@@ -153,7 +153,7 @@ every response carries the extended revoked definition extension (RFC
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
 		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),
-			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath, "ca_chain", hopts.CAChainPath)
+			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath)
 
 		select {
 		case <-ctx.Done():
