@@ -61,6 +61,9 @@ type fixture struct {
 	twinCRL           []byte
 
 	ocspURL string // the root's responder (ca/responder over httptest)
+	// delegatedURL is a responder over the same ledger that signs with a
+	// delegated responder key.
+	delegatedURL string
 }
 
 func issueLeaf(t testing.TB, c *ca.CA, cn, profile string) (*cert.Certificate, crypto.Signer) {
@@ -123,17 +126,25 @@ func newFixture(t testing.TB) *fixture {
 	cfg.Store = nil
 	cfg.Clock = f.clock.Now
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cache, err := responder.New(responder.Config{Ledger: f.ledger, CA: cfg, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
+	// Two responders over the ledger: the CA's key signs for one, a
+	// delegated responder key (certified by the CA) for the other.
+	for _, d := range []*responder.Delegation{nil, {}} {
+		cache, err := responder.New(responder.Config{Ledger: f.ledger, CA: cfg, Logger: quiet, Delegate: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := responder.NewHandler(responder.HandlerOptions{OCSP: cache, Logger: quiet, Clock: f.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		if d == nil {
+			f.ocspURL = srv.URL + "/ocsp"
+		} else {
+			f.delegatedURL = srv.URL + "/ocsp"
+		}
 	}
-	h, err := responder.NewHandler(responder.HandlerOptions{OCSP: cache, Logger: quiet, Clock: f.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	f.ocspURL = srv.URL + "/ocsp"
 	return f
 }
 

@@ -59,6 +59,7 @@ func TestSources(t *testing.T) {
 		{"CRL set", status.CRLSet{parseCRL(t, f.foreignCRL, f.clock.Now), parseCRL(t, f.fullCRL, f.clock.Now)}, status.Good, true},
 		{"OCSP SHA-1", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now}), status.Unknown, false},
 		{"OCSP Streebog-256", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now, Hash: ocsp.Streebog256}), status.Unknown, false},
+		{"OCSP delegated", newOCSP(t, f.delegatedURL, &status.OCSPOptions{Clock: f.clock.Now}), status.Unknown, false},
 	} {
 		// The verdicts for signatures made at t0+10m, t0+45m (after the
 		// invalidity date, before the revocation) and t0+2h30m.
