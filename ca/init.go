@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 const day = 24 * time.Hour

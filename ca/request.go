@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/store"
 )

@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/store"
 )
 

@@ -37,7 +37,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 var (

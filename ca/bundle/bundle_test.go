@@ -12,9 +12,9 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // chain returns a leaf, its intermediate and the root.

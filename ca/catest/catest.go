@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/store"
 )

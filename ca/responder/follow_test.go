@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/store"
 )
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // HandlerOptions configures a Handler. OCSP is required; every other field

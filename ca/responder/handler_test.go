@@ -16,8 +16,8 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 func TestStatuses(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // fixture is a root CA whose ledger holds a good, a revoked and a held

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // TestOpenSSLClient asks the responder with "openssl ocsp -url" and checks

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // latencyBound is what the tests below allow a request answered from a

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // Source answers OCSP requests. The Handler calls it for every well-formed

@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // TestSourceFailures checks what the Handler makes of a Source's errors

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // CRLOptions are the optional inputs of ParseCRL. The zero value, and

@@ -64,7 +64,7 @@
 // URLs in certificates (the caller chooses the source), merge delta CRLs,
 // read indirect CRLs or issuing distribution points, check the status of
 // I itself or of the rest of the chain, verify chains (crypto/cms and
-// ca/cert do), or cache answers. It logs nothing.
+// crypto/cert do), or cache answers. It logs nothing.
 //
 // # Errors
 //

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/status"
 )
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/ca/responder"
 	"github.com/gostca/gostca/crypto/gost3410"
 )

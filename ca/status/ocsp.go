@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // Defaults of OCSPOptions.

@@ -45,7 +45,7 @@
 // from SignerOptions.Clock) and signingCertificateV2 (RFC 5035) with one
 // ESSCertIDv2: the Streebog-256 hash of the signer certificate, its
 // hashAlgorithm written out (the DEFAULT would mean SHA-256), and
-// issuerSerial. The signature is made as in ca/cert: the Streebog hash of
+// issuerSerial. The signature is made as in crypto/cert: the Streebog hash of
 // the DER SET OF signed attributes (RFC 5652 §5.4), passed to the signer
 // unchanged, the signature value s‖r with big-endian halves.
 //

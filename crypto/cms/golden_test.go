@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 )
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/gost3410"
 )

@@ -16,9 +16,9 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 type cryptobyteBuilder = cryptobyte.Builder

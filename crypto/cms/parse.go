@@ -10,7 +10,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // SignedData is a parsed CMS SignedData (RFC 5652 §5). Its slices refer to

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // VerifyOptions are the inputs of SignedData.Verify.

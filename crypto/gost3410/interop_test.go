@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // engineParamSets maps our parameter sets to the GOST engine's

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // TestOpenSSLInterop checks that OpenSSL with the GOST engine reads the

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // interopKeys are the key sizes the interop tests run on.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // TestOpenSSLInterop hashes random messages with this package and with

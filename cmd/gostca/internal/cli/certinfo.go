@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/streebog"
 	"github.com/gostca/gostca/store"
 )

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gostca/gostca/ca/bundle"
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 func (a *app) exportCommand() *cobra.Command {

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/keyfile"
 	"github.com/gostca/gostca/crypto/pkcs11"

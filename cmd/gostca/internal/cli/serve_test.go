@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca/bundle"
-	"github.com/gostca/gostca/ca/cert"
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.

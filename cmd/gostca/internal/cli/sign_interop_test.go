@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // The verdicts of OpenSSL 3.0's "cms -verify", on standard error.

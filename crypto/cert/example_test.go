@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 )
 

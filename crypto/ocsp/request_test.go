@@ -10,7 +10,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/ca/ocsp"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 var (

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/ca/cert"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/streebog"
 )
@@ -240,7 +240,7 @@ func hasOCSPSigning(c *cert.Certificate) bool {
 // delegated responder certificate with id-kp-OCSPSigning that the CA issued
 // (ca.ProfileOCSP), which the caller also puts in t.Certificates. The
 // responderID is byKey, the SHA-1 of responder's subjectPublicKey BIT STRING
-// value. The signature algorithm follows signer's key size as in ca/cert,
+// value. The signature algorithm follows signer's key size as in crypto/cert,
 // and the signature is checked with signer's public key before the response
 // is returned.
 //

@@ -24,7 +24,7 @@
 // The package does not: fetch anything, decide a certificate's status (the
 // caller gives it), cache or pre-sign responses, verify a request's
 // signature, sign with RSA or ECDSA, or build and verify the chain above the
-// issuer (ca/cert does that). ParseResponse reads responses signed by any
+// issuer (crypto/cert does that). ParseResponse reads responses signed by any
 // responder, byName or byKey, but only GOST certificates in certs.
 //
 // # Encoding
@@ -38,7 +38,7 @@
 // is an extension whose extnValue holds the DER OCTET STRING of the nonce,
 // as OpenSSL writes it. CertIDs are encoded with NULL hash parameters for
 // SHA-1 and SHA-256 (as OpenSSL does) and absent ones for Streebog; both are
-// accepted when parsing. The signature is made as in ca/cert: the Streebog
+// accepted when parsing. The signature is made as in crypto/cert: the Streebog
 // hash of the DER ResponseData, passed to the signer unchanged, the
 // signature s‖r in the BIT STRING, and the algorithm
 // id-tc26-signwithdigest-gost3410-12-256 or -512 by key size, with absent

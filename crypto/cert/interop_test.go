@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/interop"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // interopPKI is a root → intermediate → leaf PKI made by this package, with
