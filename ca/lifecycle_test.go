@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -155,27 +156,27 @@ func TestLifecycle(t *testing.T) {
 
 	// OpenSSL verifies every chain, and with the final CRL, refuses exactly
 	// the revoked and held certificates.
-	rootPEM := writePEMFile(t, dir, "root.pem", "CERTIFICATE", root.Certificate().Raw)
-	interPEM := writePEMFile(t, dir, "intermediate.pem", "CERTIFICATE", inter.Certificate().Raw)
-	var bundle bytes.Buffer
-	for _, c := range all {
-		pem.Encode(&bundle, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	rootPEM := testkit.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", root.Certificate().Raw)
+	interPEM := testkit.WritePEM(t, filepath.Join(dir, "intermediate.pem"), "CERTIFICATE", inter.Certificate().Raw)
+	ders := make([][]byte, len(all))
+	for i, c := range all {
+		ders[i] = c.Raw
 	}
-	leavesPEM := writePEMFile(t, dir, "leaves.pem", "", bundle.Bytes())
+	leavesPEM := testkit.WritePEM(t, filepath.Join(dir, "leaves.pem"), "CERTIFICATE", ders...)
 	// openssl verify reads one certificate per file argument: split.
 	paths := splitPEM(t, dir, leavesPEM)
 	out := string(ossl.Run(t, nil, append([]string{"verify", "-CAfile", rootPEM, "-untrusted", interPEM}, paths...)...))
 	if n := strings.Count(out, ": OK"); n != len(all) {
 		t.Errorf("openssl verify: %d of %d chains OK", n, len(all))
 	}
-	crlPEM := writePEMFile(t, dir, "full2.crl", "X509 CRL", full2)
+	crlPEM := testkit.WritePEM(t, filepath.Join(dir, "full2.crl"), "X509 CRL", full2)
 	rootCRL := mustCRL(t, root, false)
-	rootCRLPEM := writePEMFile(t, dir, "root.crl", "X509 CRL", rootCRL)
+	rootCRLPEM := testkit.WritePEM(t, filepath.Join(dir, "root.crl"), "X509 CRL", rootCRL)
 	for _, tc := range []struct {
 		c       *cert.Certificate
 		revoked bool
 	}{{leaves[0], false}, {leaves[105], true}, {leaves[107], true}, {leaves[100], false}, {leaves[250], true}, {all[1050], false}} {
-		path := writePEMFile(t, dir, "check.pem", "CERTIFICATE", tc.c.Raw)
+		path := testkit.WritePEM(t, filepath.Join(dir, "check.pem"), "CERTIFICATE", tc.c.Raw)
 		out, err := ossl.Try(nil, "verify", "-crl_check_all", "-CAfile", rootPEM, "-untrusted", interPEM, "-CRLfile", crlPEM, "-CRLfile", rootCRLPEM, path)
 		switch {
 		case tc.revoked && (err == nil || !strings.Contains(err.Error(), "certificate revoked")):
@@ -208,18 +209,6 @@ func mustCRL(t *testing.T, c *ca.CA, delta bool) []byte {
 	return der
 }
 
-func writePEMFile(t *testing.T, dir, name, typ string, data []byte) string {
-	t.Helper()
-	if typ != "" {
-		data = pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: data})
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // splitPEM writes each certificate of a bundle to its own file.
 func splitPEM(t *testing.T, dir, bundle string) []string {
 	t.Helper()
@@ -234,7 +223,7 @@ func splitPEM(t *testing.T, dir, bundle string) []string {
 		if block == nil {
 			return paths
 		}
-		paths = append(paths, writePEMFile(t, dir, fmt.Sprintf("leaf-%04d.pem", i), block.Type, block.Bytes))
+		paths = append(paths, testkit.WritePEM(t, filepath.Join(dir, fmt.Sprintf("leaf-%04d.pem", i)), block.Type, block.Bytes))
 	}
 }
 
@@ -252,8 +241,8 @@ var opensslReasons = map[string]cert.ReasonCode{
 // want.
 func checkOpenSSLCRL(t *testing.T, ossl *interop.Tool, dir, name string, der []byte, issuer *ca.CA, want map[string]cert.ReasonCode) {
 	t.Helper()
-	crlPath := writePEMFile(t, dir, name+".crl", "X509 CRL", der)
-	issuerPath := writePEMFile(t, dir, name+"-issuer.pem", "CERTIFICATE", issuer.Certificate().Raw)
+	crlPath := testkit.WritePEM(t, filepath.Join(dir, name+".crl"), "X509 CRL", der)
+	issuerPath := testkit.WritePEM(t, filepath.Join(dir, name+"-issuer.pem"), "CERTIFICATE", issuer.Certificate().Raw)
 	if out, _ := ossl.Combined(nil, "crl", "-noout", "-in", crlPath, "-CAfile", issuerPath); !bytes.Contains(out, []byte("verify OK")) {
 		t.Errorf("%s: openssl crl verify: %s", name, out)
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/status"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // A certificate put on hold at noon: a signature made in the morning was

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/status"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // FuzzParseCRL checks that ParseCRL and Check never panic, and that a

@@ -14,10 +14,10 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
-	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/ca/responder"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // The fixture's timeline: the CA and its certificates are made at t0, a

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ca/status"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/ocsp"
-	"github.com/gostca/gostca/ca/status"
 	"github.com/gostca/gostca/store"
 )
 

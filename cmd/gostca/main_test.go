@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,11 +24,11 @@ import (
 // TestMain registers the program as the command "gostca" of the scripts:
 // they run the real binary (this test binary under that name), end to end.
 // Under the race detector the scripts run a plain build instead (see
-// raceEnabled and plainBinary): the CLI runs one goroutine, and the cli
+// testkit.Race and plainBinary): the CLI runs one goroutine, and the cli
 // package's own tests run under the detector.
 func TestMain(m *testing.M) {
 	commands := map[string]func(){"gostca": func() { os.Exit(run()) }}
-	if raceEnabled {
+	if testkit.Race {
 		commands = nil
 	}
 	testscript.Main(m, commands)
@@ -71,7 +72,7 @@ func plainBinary(dir string) error {
 // fails the script instead of skipping its steps.
 func TestScripts(t *testing.T) {
 	var bin string
-	if raceEnabled {
+	if testkit.Race {
 		bin = t.TempDir()
 		if err := plainBinary(bin); err != nil {
 			t.Fatal(err)
@@ -175,64 +176,28 @@ func haveOpenSSL() (bool, error) {
 	return err == nil, nil
 }
 
-var (
-	softhsmOnce   sync.Once
-	softhsmModule string // libsofthsm2.so
-	softhsmUtil   string // softhsm2-util
-	softhsmErr    error  // why it is missing
-)
-
-// findSoftHSM looks for SoftHSM2 with GOST as crypto/pkcs11's tests do:
-// $GOSTCA_SOFTHSM_MODULE, else the cache of 'make softhsm'; softhsm2-util
-// beside it, else in PATH.
-func findSoftHSM() {
-	softhsmOnce.Do(func() {
-		module := os.Getenv("GOSTCA_SOFTHSM_MODULE")
-		if module == "" {
-			cache, err := os.UserCacheDir()
-			if err != nil {
-				softhsmErr = err
-				return
-			}
-			module = filepath.Join(cache, "gostca", "softhsm-2.6.1-gost", "lib", "softhsm", "libsofthsm2.so")
-		}
-		if _, err := os.Stat(module); err != nil {
-			softhsmErr = err
-			return
-		}
-		util := filepath.Join(filepath.Dir(module), "..", "..", "bin", "softhsm2-util")
-		if _, err := os.Stat(util); err != nil {
-			if util, err = exec.LookPath("softhsm2-util"); err != nil {
-				softhsmErr = fmt.Errorf("softhsm2-util beside %s or in PATH: %v", module, err)
-				return
-			}
-		}
-		softhsmModule, softhsmUtil = module, util
-	})
-}
-
 // haveSoftHSM reports whether SoftHSM2 with GOST is there; in CI a
 // missing one is an error.
 func haveSoftHSM() (bool, error) {
-	findSoftHSM()
-	if softhsmErr != nil && os.Getenv("CI") == "true" {
-		return false, fmt.Errorf("CI=true and SoftHSM2 with GOST is missing (run 'make softhsm', or set GOSTCA_SOFTHSM_MODULE): %v", softhsmErr)
+	_, err := interop.LookSoftHSM()
+	if err != nil && interop.InCI() {
+		return false, fmt.Errorf("CI=true and SoftHSM2 with GOST is missing: %w", err)
 	}
-	return softhsmErr == nil, nil
+	return err == nil, nil
 }
 
 // setupSoftHSM gives each script its own SoftHSM2 token directory, in
 // $WORK, and the paths of the module and its tool.
 func setupSoftHSM(e *testscript.Env) error {
-	findSoftHSM()
-	e.Setenv("SOFTHSM_MODULE", softhsmModule)
-	e.Setenv("SOFTHSM_UTIL", softhsmUtil)
-	tokens := filepath.Join(e.WorkDir, ".softhsm-tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
+	if hsm, err := interop.LookSoftHSM(); err == nil {
+		e.Setenv("SOFTHSM_MODULE", hsm.Module)
+		e.Setenv("SOFTHSM_UTIL", hsm.Util)
+	}
+	dir := filepath.Join(e.WorkDir, ".softhsm")
+	if err := os.Mkdir(dir, 0o700); err != nil {
 		return err
 	}
-	conf := filepath.Join(e.WorkDir, ".softhsm2.conf")
+	conf, err := interop.SoftHSMConfig(dir)
 	e.Setenv("SOFTHSM2_CONF", conf)
-	text := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens)
-	return os.WriteFile(conf, []byte(text), 0o600)
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
 	"math/big"
 	"net"
@@ -59,7 +60,7 @@ func fullLeafTemplate(t *testing.T) *Certificate {
 }
 
 func TestCertificateChainRoundTrip(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParamSets(), func(t *testing.T, params *gost3410.Params) {
 		root, rootKey := newTestCA(t, params)
 		inter, interKey := newTestIntermediate(t, root, rootKey, params, "Промежуточный УЦ", func(c *Certificate) {
 			c.MaxPathLen, c.MaxPathLenZero = 0, true

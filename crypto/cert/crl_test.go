@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"iter"
 	"math/big"
 	"slices"
@@ -38,7 +39,7 @@ func mustCreateCRL(t *testing.T, tmpl *RevocationList, entries iter.Seq[Revocati
 }
 
 func TestRevocationList(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParamSets(), func(t *testing.T, params *gost3410.Params) {
 		ca, caKey := newTestCA(t, params)
 		thisUpdate := refNow
 		entries := []RevocationEntry{

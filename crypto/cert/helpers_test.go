@@ -24,13 +24,6 @@ func testParamSets() []*gost3410.Params {
 	return []*gost3410.Params{gost3410.ParamsTC26256A(), gost3410.ParamsTC26512A()}
 }
 
-// forEachParams runs f as a subtest for each of testParamSets.
-func forEachParams(t *testing.T, f func(t *testing.T, params *gost3410.Params)) {
-	for _, params := range testParamSets() {
-		t.Run(params.Name(), func(t *testing.T) { f(t, params) })
-	}
-}
-
 func newTestKey(t testing.TB, params *gost3410.Params) *gost3410.PrivateKey {
 	t.Helper()
 	key, err := gost3410.GenerateKey(params, rand.Reader)

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"github.com/gostca/gostca/internal/testkit"
 	"net"
 	"net/url"
 	"reflect"
@@ -16,7 +17,7 @@ import (
 )
 
 func TestCertificateRequest(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParamSets(), func(t *testing.T, params *gost3410.Params) {
 		key := newTestKey(t, params)
 		u, _ := url.Parse("urn:example:ivanov")
 		tmpl := &CertificateRequest{

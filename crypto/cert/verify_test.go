@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/asn1"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestVerifyGoodChain(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParamSets(), func(t *testing.T, params *gost3410.Params) {
 		root, rootKey := newTestCA(t, params)
 		inter, interKey := newTestIntermediate(t, root, rootKey, params, "Intermediate", func(c *Certificate) {
 			c.MaxPathLen, c.MaxPathLenZero = 0, true

@@ -29,16 +29,6 @@ func testParams() []*gost3410.Params {
 	return []*gost3410.Params{gost3410.ParamsCryptoProA(), gost3410.ParamsTC26256A(), gost3410.ParamsTC26512A()}
 }
 
-// forEachParams runs f as a parallel subtest for each of testParams.
-func forEachParams(t *testing.T, f func(t *testing.T, params *gost3410.Params)) {
-	for _, params := range testParams() {
-		t.Run(params.Name(), func(t *testing.T) {
-			t.Parallel()
-			f(t, params)
-		})
-	}
-}
-
 // testPKI is a root and an intermediate CA, valid from two years before
 // testNow to five years after.
 type testPKI struct {
@@ -233,15 +223,6 @@ func readFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-func writePEM(t testing.TB, dir, name string, certs ...*cert.Certificate) string {
-	t.Helper()
-	var out []byte
-	for _, c := range certs {
-		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	return writeFile(t, dir, name, out)
 }
 
 // readCertPEM reads the first certificate of a PEM file.

@@ -3,6 +3,7 @@ package cms_test
 import (
 	"bytes"
 	"encoding/pem"
+	"github.com/gostca/gostca/internal/testkit"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,10 +61,10 @@ func writeKey(t *testing.T, dir, name string, key *gost3410.PrivateKey) string {
 // certificate hash), and refuse a changed document.
 func TestOpenSSLVerifiesOurs(t *testing.T) {
 	o := interop.OpenSSL(t)
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		s := newTestSigner(t, params, "Иванов Иван Иванович")
 		dir := t.TempDir()
-		root := writePEM(t, dir, "root.pem", s.pki.root)
+		root := testkit.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", s.pki.root.Raw)
 		content := document(10000)
 		contentPath := writeFile(t, dir, "document.bin", content)
 		changedPath := writeFile(t, dir, "changed.bin", append(document(9999), 'x'))
@@ -102,11 +103,11 @@ func TestOpenSSLVerifiesOurs(t *testing.T) {
 // and Verify accept the result.
 func TestOpenSSLSignatures(t *testing.T) {
 	o := interop.OpenSSL(t)
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		s := newTestSigner(t, params, "OpenSSL signer")
 		dir := t.TempDir()
-		leafPEM := writePEM(t, dir, "leaf.pem", s.cert)
-		interPEM := writePEM(t, dir, "inter.pem", s.pki.inter)
+		leafPEM := testkit.WritePEM(t, filepath.Join(dir, "leaf.pem"), "CERTIFICATE", s.cert.Raw)
+		interPEM := testkit.WritePEM(t, filepath.Join(dir, "inter.pem"), "CERTIFICATE", s.pki.inter.Raw)
 		keyPEM := writeKey(t, dir, "leaf.key", s.key)
 		content := document(10000) // over 4096 bytes: -stream writes several chunks
 		contentPath := writeFile(t, dir, "document.bin", content)
@@ -228,9 +229,9 @@ func TestOpenSSLCoSign(t *testing.T) {
 			ours := newTestSigner(t, pair.ours, "our signer")
 			theirs := newTestSigner(t, pair.theirs, "OpenSSL signer")
 			dir := t.TempDir()
-			roots := writePEM(t, dir, "roots.pem", ours.pki.root, theirs.pki.root, theirs.pki.inter)
-			theirCert := writePEM(t, dir, "theirs.pem", theirs.cert)
-			theirInter := writePEM(t, dir, "theirs-inter.pem", theirs.pki.inter)
+			roots := testkit.WritePEM(t, filepath.Join(dir, "roots.pem"), "CERTIFICATE", ours.pki.root.Raw, theirs.pki.root.Raw, theirs.pki.inter.Raw)
+			theirCert := testkit.WritePEM(t, filepath.Join(dir, "theirs.pem"), "CERTIFICATE", theirs.cert.Raw)
+			theirInter := testkit.WritePEM(t, filepath.Join(dir, "theirs-inter.pem"), "CERTIFICATE", theirs.pki.inter.Raw)
 			theirKey := writeKey(t, dir, "theirs.key", theirs.key)
 			contentPath := writeFile(t, dir, "document.bin", content)
 			opts := cms.VerifyOptions{

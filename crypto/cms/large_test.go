@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"crypto/sha256"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
 	"runtime"
 	"testing"
@@ -29,7 +30,7 @@ func allocated(f func()) uint64 {
 // Under the race detector the document is 16 MiB.
 func TestLargeStream(t *testing.T) {
 	size := int64(256 << 20)
-	if raceEnabled {
+	if testkit.Race {
 		size = 16 << 20
 	}
 	const maxAlloc = 4 << 20

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/asn1"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ var modes = []struct {
 // TestRoundTrip signs detached and attached, 256 and 512, DER and PEM, and
 // checks what Parse reads and that Verify accepts it with the full chain.
 func TestRoundTrip(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		s := newTestSigner(t, params, "Иванов Иван Иванович")
 		content := []byte("Контрольный пример: документ для подписи.\n")
 		wantDigest, wantKey := oidDigest256, oidKey256

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func signingTimeBytes() []byte {
 // TestTampering changes a signed document in the ways an attacker would,
 // and checks the error each gets, for both key sizes and both modes.
 func TestTampering(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		s := newTestSigner(t, params, "tamper")
 		content := document(2000)
 		changed := bytes.Clone(content)
@@ -118,7 +119,7 @@ func TestTampering(t *testing.T) {
 // TestSignWithDigestOID checks that the id-tc26-signwithdigest OIDs are
 // accepted as signatureAlgorithm, as well as the key OIDs we write.
 func TestSignWithDigestOID(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		s := newTestSigner(t, params, "signwithdigest")
 		der := signDetached(t, s.s, []byte("x"))
 		n := byte(params.Size() / 32)

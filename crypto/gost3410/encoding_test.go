@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/pem"
-	"os"
+	"github.com/gostca/gostca/internal/testkit"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,19 +85,6 @@ func TestEncodingRoundTrip(t *testing.T) {
 	})
 }
 
-func readPEM(t testing.TB, path, typ string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != typ {
-		t.Fatalf("%s: no %s PEM block", path, typ)
-	}
-	return block.Bytes
-}
-
 // TestOpenSSLKeys parses the keys OpenSSL's GOST engine generated
 // (testdata/openssl/keys, made by gen.sh there): each private key must give
 // the public key the engine wrote beside it, under the same parameter set.
@@ -111,14 +97,14 @@ func TestOpenSSLKeys(t *testing.T) {
 	for _, keyPath := range matches {
 		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(keyPath), "KEY-"), ".pem")
 		t.Run(name, func(t *testing.T) {
-			priv, err := ParsePKCS8PrivateKey(readPEM(t, keyPath, "PRIVATE KEY"))
+			priv, err := ParsePKCS8PrivateKey(testkit.ReadPEM(t, keyPath, "PRIVATE KEY"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if priv.Params().Name() != name {
 				t.Errorf("parameter set %s, want %s", priv.Params(), name)
 			}
-			pub, err := ParsePKIXPublicKey(readPEM(t, filepath.Join(dir, "PUB-"+name+".pem"), "PUBLIC KEY"))
+			pub, err := ParsePKIXPublicKey(testkit.ReadPEM(t, filepath.Join(dir, "PUB-"+name+".pem"), "PUBLIC KEY"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +122,7 @@ func TestOpenSSLKeys(t *testing.T) {
 func TestTC26Examples(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "tc26")
 	parseCert := func(name string) (*x509.Certificate, *PublicKey) {
-		cert, err := x509.ParseCertificate(readPEM(t, filepath.Join(dir, name+"_cert.pem"), "CERTIFICATE"))
+		cert, err := x509.ParseCertificate(testkit.ReadPEM(t, filepath.Join(dir, name+"_cert.pem"), "CERTIFICATE"))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -163,7 +149,7 @@ func TestTC26Examples(t *testing.T) {
 			if name == "root256" {
 				return
 			}
-			priv, err := ParsePKCS8PrivateKey(readPEM(t, filepath.Join(dir, name+"_key.pem"), "PRIVATE KEY"))
+			priv, err := ParsePKCS8PrivateKey(testkit.ReadPEM(t, filepath.Join(dir, name+"_key.pem"), "PRIVATE KEY"))
 			if err != nil {
 				t.Fatal(err)
 			}

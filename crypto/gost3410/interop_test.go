@@ -3,8 +3,8 @@ package gost3410
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/pem"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,11 +56,11 @@ func TestOpenSSLInterop(t *testing.T) {
 			// OpenSSL's key, loaded in ours.
 			ossl.Run(t, nil, "genpkey", "-algorithm", set.algorithm, "-pkeyopt", "paramset:"+set.paramset, "-out", path("ossl-key.pem"))
 			ossl.Run(t, nil, "pkey", "-in", path("ossl-key.pem"), "-pubout", "-out", path("ossl-pub.pem"))
-			osslPriv, err := ParsePKCS8PrivateKey(readPEM(t, path("ossl-key.pem"), "PRIVATE KEY"))
+			osslPriv, err := ParsePKCS8PrivateKey(testkit.ReadPEM(t, path("ossl-key.pem"), "PRIVATE KEY"))
 			if err != nil {
 				t.Fatalf("OpenSSL's private key: %v", err)
 			}
-			osslPub, err := ParsePKIXPublicKey(readPEM(t, path("ossl-pub.pem"), "PUBLIC KEY"))
+			osslPub, err := ParsePKIXPublicKey(testkit.ReadPEM(t, path("ossl-pub.pem"), "PUBLIC KEY"))
 			if err != nil {
 				t.Fatalf("OpenSSL's public key: %v", err)
 			}
@@ -81,10 +81,10 @@ func TestOpenSSLInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			writePEM(t, path("our-key.pem"), "PRIVATE KEY", p8)
-			writePEM(t, path("our-pub.pem"), "PUBLIC KEY", spki)
+			testkit.WritePEM(t, path("our-key.pem"), "PRIVATE KEY", p8)
+			testkit.WritePEM(t, path("our-pub.pem"), "PUBLIC KEY", spki)
 			ossl.Run(t, nil, "pkey", "-in", path("our-key.pem"), "-pubout", "-out", path("derived-pub.pem"))
-			derived, err := ParsePKIXPublicKey(readPEM(t, path("derived-pub.pem"), "PUBLIC KEY"))
+			derived, err := ParsePKIXPublicKey(testkit.ReadPEM(t, path("derived-pub.pem"), "PUBLIC KEY"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,12 +139,5 @@ func TestOpenSSLInterop(t *testing.T) {
 				t.Errorf("OpenSSL verified a signature over another message: %s", out)
 			}
 		})
-	}
-}
-
-func writePEM(t testing.TB, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,7 +1,7 @@
 package keyfile
 
 import (
-	"encoding/pem"
+	"github.com/gostca/gostca/internal/testkit"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,7 +31,7 @@ func TestOpenSSLInterop(t *testing.T) {
 				t.Fatal(err)
 			}
 			ossl.Run(t, nil, "pkey", "-in", path("ours.pem"), "-passin", "file:"+path("pass.txt"), "-pubout", "-out", path("ours-pub.pem"))
-			derived, err := gost3410.ParsePKIXPublicKey(readPEM(t, path("ours-pub.pem"), "PUBLIC KEY"))
+			derived, err := gost3410.ParsePKIXPublicKey(testkit.ReadPEM(t, path("ours-pub.pem"), "PUBLIC KEY"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,17 +55,4 @@ func TestOpenSSLInterop(t *testing.T) {
 			}
 		})
 	}
-}
-
-func readPEM(t *testing.T, path, typ string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != typ {
-		t.Fatalf("%s: no %s PEM block", path, typ)
-	}
-	return block.Bytes
 }

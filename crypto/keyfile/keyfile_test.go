@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,7 +26,7 @@ var fast = &pkcs8.Options{Iterations: 10}
 // defaults, except in -short and -race runs, where DefaultIterations costs
 // too much (the encoding is the same but for the count).
 func writeOptions() *pkcs8.Options {
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testkit.Race {
 		return &pkcs8.Options{Iterations: 2048}
 	}
 	return nil
@@ -95,7 +96,7 @@ func TestRoundTrip(t *testing.T) {
 
 // TestWriteDefaults goes through Write itself, at DefaultIterations.
 func TestWriteDefaults(t *testing.T) {
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testkit.Race {
 		t.Skip("PBKDF2 at DefaultIterations is slow in -short and -race runs")
 	}
 	key := newKey(t, gost3410.ParamsTC26256A())

@@ -4,8 +4,8 @@ import (
 	"crypto/rand"
 	"testing"
 
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // BenchmarkParseRequest parses what a client sends (one SHA-1 CertID and a

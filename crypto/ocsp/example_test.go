@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // A responder's round: parse the request, check that it names our CA,

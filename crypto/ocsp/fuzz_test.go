@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 func FuzzParseRequest(f *testing.F) {

@@ -3,7 +3,6 @@ package ocsp_test
 import (
 	"crypto"
 	"crypto/rand"
-	"encoding/pem"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -13,8 +12,8 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 // fixture is a root, an intermediate, a leaf and a delegated responder of
@@ -35,13 +34,6 @@ type fixture struct {
 // one 512-bit.
 func testParams() []*gost3410.Params {
 	return []*gost3410.Params{gost3410.ParamsCryptoProA(), gost3410.ParamsTC26512A()}
-}
-
-// forEachParams runs f as a subtest for each of testParams.
-func forEachParams(t *testing.T, f func(t *testing.T, params *gost3410.Params)) {
-	for _, params := range testParams() {
-		t.Run(params.Name(), func(t *testing.T) { f(t, params) })
-	}
 }
 
 const hour = time.Hour
@@ -101,19 +93,6 @@ func (f *fixture) sign(t testing.TB, delegated bool, nonce []byte, single ...ocs
 		t.Fatalf("CreateResponse: %v", err)
 	}
 	return der
-}
-
-func writePEM(t testing.TB, dir, name string, certs ...*cert.Certificate) string {
-	t.Helper()
-	var out []byte
-	for _, c := range certs {
-		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func writeFile(t testing.TB, dir, name string, data []byte) string {

@@ -3,13 +3,14 @@ package ocsp_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/internal/interop"
 )
 
@@ -30,13 +31,12 @@ const (
 // 256-bit and a 512-bit hierarchy.
 func TestOpenSSLInterop(t *testing.T) {
 	o := interop.OpenSSL(t)
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
-		t.Parallel()
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		f := newFixture(t, params)
 		dir := t.TempDir()
-		rootPEM := writePEM(t, dir, "root.pem", f.rootCert)
-		interPEM := writePEM(t, dir, "inter.pem", f.interCert)
-		leafPEM := writePEM(t, dir, "leaf.pem", f.leaf)
+		rootPEM := testkit.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", f.rootCert.Raw)
+		interPEM := testkit.WritePEM(t, filepath.Join(dir, "inter.pem"), "CERTIFICATE", f.interCert.Raw)
+		leafPEM := testkit.WritePEM(t, filepath.Join(dir, "leaf.pem"), "CERTIFICATE", f.leaf.Raw)
 		hashes, err := ocsp.NewIssuerHashes(f.interCert)
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"math/big"
 	"testing"
 	"time"
@@ -16,12 +17,12 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/crypto/ocsp"
 )
 
 func TestResponseRoundTrip(t *testing.T) {
-	forEachParams(t, func(t *testing.T, params *gost3410.Params) {
+	testkit.ForEachParams(t, testParams(), func(t *testing.T, params *gost3410.Params) {
 		f := newFixture(t, params)
 		now := f.now()
 		id := f.id(t, ocsp.Streebog256, f.leaf.SerialNumber)

@@ -4,8 +4,8 @@ package pkcs11_test
 
 import (
 	"bytes"
-	"encoding/pem"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +15,9 @@ import (
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/internal/interop"
 	"github.com/gostca/gostca/crypto/pkcs11"
 	"github.com/gostca/gostca/crypto/streebog"
+	"github.com/gostca/gostca/internal/interop"
 )
 
 // tokenKey makes a SoftHSM token holding a CryptoPro-A key, and opens the
@@ -49,15 +49,6 @@ func tokenKey(t *testing.T) *pkcs11.Key {
 	return k
 }
 
-func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestOpenSSLVerifiesTokenSignature: OpenSSL's GOST engine verifies a
 // signature made in the token over a message, with the public key as our
 // gost3410 encodes it.
@@ -76,7 +67,7 @@ func TestOpenSSLVerifiesTokenSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := writePEM(t, dir, "pub.pem", "PUBLIC KEY", spki)
+	pub := testkit.WritePEM(t, filepath.Join(dir, "pub.pem"), "PUBLIC KEY", spki)
 	msgPath := filepath.Join(dir, "msg")
 	sigPath := filepath.Join(dir, "sig")
 	os.WriteFile(msgPath, msg, 0o600)
@@ -120,10 +111,10 @@ func TestCAWithTokenKey(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	rootPEM := writePEM(t, dir, "root.pem", "CERTIFICATE", root.Certificate().Raw)
-	crlPEM := writePEM(t, dir, "root.crl", "X509 CRL", crl)
-	good := writePEM(t, dir, "good.pem", "CERTIFICATE", leaves[0].Raw)
-	revoked := writePEM(t, dir, "revoked.pem", "CERTIFICATE", leaves[1].Raw)
+	rootPEM := testkit.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", root.Certificate().Raw)
+	crlPEM := testkit.WritePEM(t, filepath.Join(dir, "root.crl"), "X509 CRL", crl)
+	good := testkit.WritePEM(t, filepath.Join(dir, "good.pem"), "CERTIFICATE", leaves[0].Raw)
+	revoked := testkit.WritePEM(t, filepath.Join(dir, "revoked.pem"), "CERTIFICATE", leaves[1].Raw)
 
 	ossl.Run(t, nil, "verify", "-CAfile", rootPEM, rootPEM)
 	ossl.Run(t, nil, "verify", "-CAfile", rootPEM, good, revoked)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"os"
 	"path/filepath"
 	"testing"
@@ -83,8 +84,8 @@ func TestDecryptOpenSSL(t *testing.T) {
 				args := append([]string{"pkcs8", "-topk8", "-in", key, "-out", enc, "-passout", "file:" + filepath.Join(dir, "pass.txt")}, v.args...)
 				ossl.Run(t, nil, args...)
 
-				want := readPEM(t, key, "PRIVATE KEY")
-				der := readPEM(t, enc, "ENCRYPTED PRIVATE KEY")
+				want := testkit.ReadPEM(t, key, "PRIVATE KEY")
+				der := testkit.ReadPEM(t, enc, "ENCRYPTED PRIVATE KEY")
 				if !IsEncrypted(der) {
 					t.Error("IsEncrypted = false for OpenSSL's encrypted key")
 				}
@@ -115,17 +116,4 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func readPEM(t *testing.T, path, typ string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != typ {
-		t.Fatalf("%s: no %s PEM block", path, typ)
-	}
-	return block.Bytes
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
 	"testing"
 	"testing/iotest"
@@ -50,7 +51,7 @@ func TestRoundTrip(t *testing.T) {
 // TestRoundTripDefaults encrypts once with the default options, the form
 // keyfile writes.
 func TestRoundTripDefaults(t *testing.T) {
-	if testing.Short() || raceEnabled {
+	if testing.Short() || testkit.Race {
 		t.Skip("PBKDF2 at DefaultIterations is slow in -short and -race runs")
 	}
 	info := testKeyInfo(t)

@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gostca/gostca/ca/bundle"
-	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/responder"
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // serveShutdownTimeout bounds the graceful shutdown.

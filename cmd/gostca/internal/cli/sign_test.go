@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/responder"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/keyfile"
 )

@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/ca/status"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 )
 

@@ -1,5 +1,0 @@
-//go:build !race
-
-package keyfile
-
-const raceEnabled = false

@@ -1,5 +1,0 @@
-//go:build !race
-
-package pkcs8
-
-const raceEnabled = false

@@ -1,0 +1,51 @@
+// Package testkit holds the small helpers gostca's tests share: whether the
+// race detector is on, subtests per GOST parameter set, and PEM files.
+// It is for tests only.
+package testkit
+
+import (
+	"encoding/pem"
+	"os"
+	"testing"
+)
+
+// ForEachParams runs f as a parallel subtest, named after the set, for
+// each of sets (GOST parameter sets, *gost3410.Params).
+func ForEachParams[P interface{ Name() string }](t *testing.T, sets []P, f func(t *testing.T, params P)) {
+	t.Helper()
+	for _, params := range sets {
+		t.Run(params.Name(), func(t *testing.T) {
+			t.Parallel()
+			f(t, params)
+		})
+	}
+}
+
+// ReadPEM returns the DER of the first PEM block of the file at path,
+// which must be of type typ.
+func ReadPEM(t testing.TB, path, typ string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != typ {
+		t.Fatalf("%s: no %s PEM block", path, typ)
+	}
+	return block.Bytes
+}
+
+// WritePEM writes each of ders as a PEM block of type typ to the file at
+// path (mode 0600) and returns path.
+func WritePEM(t testing.TB, path, typ string, ders ...[]byte) string {
+	t.Helper()
+	var out []byte
+	for _, der := range ders {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})...)
+	}
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
