@@ -36,7 +36,7 @@ type HandlerOptions struct {
 	CRLPath, DeltaCRLPath string
 	// CACertPath serves CACert; "" means "/ca.crt".
 	CACertPath string
-	// CAChain is the DER of a certs-only PKCS#7 (ca/bundle.EncodeP7B) of
+	// CAChain is the DER of a certs-only PKCS#7 (cms.EncodeCertificates) of
 	// the CA certificate and the issuers above it, for clients that build
 	// the whole chain; nil leaves its endpoint out.
 	CAChain []byte

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/ocsp"
 )
 
@@ -357,9 +357,9 @@ func TestCRLAndCACert(t *testing.T) {
 			}
 		}},
 		{"CA chain", "/ca.p7c", typePKCS7, func(t *testing.T, body []byte) {
-			certs, err := bundle.ParseP7B(body)
-			if err != nil || len(certs) != 1 || !bytes.Equal(certs[0].Raw, f.cfg.Certificate.Raw) {
-				t.Errorf("not the CA chain: %d certificates, %v", len(certs), err)
+			sd, err := cms.Parse(body)
+			if err != nil || len(sd.Certificates) != 1 || !bytes.Equal(sd.Certificates[0].Raw, f.cfg.Certificate.Raw) {
+				t.Errorf("not the CA chain: %v", err)
 			}
 		}},
 		{"metrics", "/metrics", "text/plain; version=0.0.4; charset=utf-8", func(t *testing.T, body []byte) {

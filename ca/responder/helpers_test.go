@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/ocsp"
 )
 
@@ -73,7 +73,7 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	if f.cache, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
-	chain, err := bundle.EncodeP7B([]*cert.Certificate{f.cfg.Certificate})
+	chain, err := cms.EncodeCertificates([]*cert.Certificate{f.cfg.Certificate})
 	if err != nil {
 		t.Fatal(err)
 	}

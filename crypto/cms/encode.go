@@ -16,6 +16,7 @@ type signedDataParts struct {
 	contentType asn1.ObjectIdentifier
 	contentLen  int64 // length of the eContent octets; < 0 for none (detached)
 	certs       [][]byte
+	certsAsIs   bool   // keep certs in the order given rather than sorted
 	crls        []byte // the whole [1] element, or nil
 	signerInfos [][]byte
 }
@@ -40,7 +41,10 @@ func (p *signedDataParts) encode() (prefix, suffix []byte, err error) {
 		return nil, nil, err
 	}
 	digestAlgs := appendSetOf(nil, 0x31, p.digestAlgs)
-	if len(p.certs) > 0 {
+	switch {
+	case len(p.certs) > 0 && p.certsAsIs:
+		suffix = appendElements(suffix, 0xa0, p.certs)
+	case len(p.certs) > 0:
 		suffix = appendSetOf(suffix, 0xa0, p.certs) // [0] IMPLICIT SET OF
 	}
 	suffix = append(suffix, p.crls...)
@@ -77,12 +81,17 @@ func (p *signedDataParts) encode() (prefix, suffix []byte, err error) {
 func appendSetOf(b []byte, tag byte, elems [][]byte) []byte {
 	sorted := slices.Clone(elems)
 	slices.SortFunc(sorted, bytes.Compare)
+	return appendElements(b, tag, sorted)
+}
+
+// appendElements appends the element tag holding elems, in order.
+func appendElements(b []byte, tag byte, elems [][]byte) []byte {
 	n := 0
-	for _, e := range sorted {
+	for _, e := range elems {
 		n += len(e)
 	}
 	b = appendHeader(b, tag, n)
-	for _, e := range sorted {
+	for _, e := range elems {
 		b = append(b, e...)
 	}
 	return b

@@ -3,8 +3,9 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
+	"github.com/gostca/gostca/crypto/truststore"
 )
 
 func (a *app) exportCommand() *cobra.Command {
@@ -72,7 +73,7 @@ password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt).`,
 		case "der":
 			data = leaf.Raw
 		case "p7b":
-			if data, err = bundle.EncodeP7B(certs); err != nil {
+			if data, err = cms.EncodeCertificates(certs); err != nil {
 				return err
 			}
 		case "p12":
@@ -80,7 +81,7 @@ password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt).`,
 			if err != nil {
 				return err
 			}
-			if data, err = bundle.EncodeTrustStore(certs, string(password)); err != nil {
+			if data, err = truststore.Encode(certs, string(password)); err != nil {
 				return err
 			}
 		}

@@ -226,7 +226,7 @@ func trimPrefix(err error) string {
 	s := err.Error()
 	for {
 		trimmed := false
-		for _, p := range []string{"ca: ", "store: ", "cert: ", "pkcs11: ", "keyfile: ", "pkcs8: ", "gost3410: ", "bundle: ", "cms: ", "status: ", "ocsp: "} {
+		for _, p := range []string{"ca: ", "store: ", "cert: ", "pkcs11: ", "keyfile: ", "pkcs8: ", "gost3410: ", "truststore: ", "cms: ", "status: ", "ocsp: "} {
 			if strings.HasPrefix(s, p) {
 				s = s[len(p):]
 				trimmed = true

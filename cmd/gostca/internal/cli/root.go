@@ -1,5 +1,5 @@
 // Package cli is the gostca command line: a cobra command tree, one file
-// per verb, over the library (ca, crypto/cert, ca/bundle, store, crypto/...).
+// per verb, over the library (ca, store, crypto/...).
 //
 // NewRootCommand builds the tree from an Env, which carries everything the
 // commands take from the outside world (standard streams, environment,

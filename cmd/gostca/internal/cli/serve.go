@@ -14,9 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/ca/responder"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
 )
 
 // serveShutdownTimeout bounds the graceful shutdown.
@@ -134,7 +134,7 @@ every response carries the extended revoked definition extension (RFC
 			CACertPath: servePath(caCertPath, caCfg.CAIssuersURL, "/ca.crt"),
 		}
 		hopts.DeltaCRLPath = deltaPath(hopts.CRLPath)
-		if hopts.CAChain, err = bundle.EncodeP7B(append([]*cert.Certificate{caCfg.Certificate}, caCfg.Chain...)); err != nil {
+		if hopts.CAChain, err = cms.EncodeCertificates(append([]*cert.Certificate{caCfg.Certificate}, caCfg.Chain...)); err != nil {
 			return err
 		}
 		h, err := responder.NewHandler(hopts)

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca/bundle"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/ocsp"
 )
 
@@ -104,8 +104,8 @@ func TestServe(t *testing.T) {
 	if !bytes.Equal(get("/ca.crt"), caCert.Raw) {
 		t.Error("/ca.crt is not the CA certificate")
 	}
-	if certs, err := bundle.ParseP7B(get("/ca.p7c")); err != nil || len(certs) != 1 || !bytes.Equal(certs[0].Raw, caCert.Raw) {
-		t.Errorf("/ca.p7c: %d certificates, %v", len(certs), err)
+	if sd, err := cms.Parse(get("/ca.p7c")); err != nil || len(sd.Certificates) != 1 || !bytes.Equal(sd.Certificates[0].Raw, caCert.Raw) {
+		t.Errorf("/ca.p7c: not the CA certificate alone: %v", err)
 	}
 	get("/healthz")
 	for _, p := range []string{"/serve.crl", "/serve-delta.crl"} {
