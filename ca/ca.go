@@ -3,9 +3,7 @@ package ca
 import (
 	"crypto"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
 	"io"
 	"math/big"
@@ -14,9 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
@@ -316,14 +311,7 @@ func keyIdentifier(pub *gost3410.PublicKey) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := cryptobyte.String(spki)
-	var seq cryptobyte.String
-	var bits asn1.BitString
-	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.SkipASN1(cbasn1.SEQUENCE) || !seq.ReadASN1BitString(&bits) {
-		return nil, fmt.Errorf("ca: malformed SubjectPublicKeyInfo")
-	}
-	sum := sha1.Sum(bits.Bytes)
-	return sum[:], nil
+	return cert.KeyIdentifier(spki)
 }
 
 // now returns the CA's time, in whole seconds (what certificates encode).

@@ -102,9 +102,12 @@ func (c *Certificate) hasKeyUsage() bool {
 	return c.KeyUsage != 0 || findExtension(c.Extensions, oidExtKeyUsage) != nil
 }
 
-// keyIdentifier returns the SHA-1 of the subjectPublicKey BIT STRING value
-// of spki (RFC 5280 §4.2.1.2, method 1).
-func keyIdentifier(spki []byte) ([]byte, error) {
+// KeyIdentifier returns the key identifier of the DER
+// SubjectPublicKeyInfo spki: the SHA-1 of its subjectPublicKey BIT STRING
+// value (RFC 5280 §4.2.1.2, method 1). CreateCertificate puts it in the
+// subjectKeyIdentifier of certificates; the ledger files certificates
+// under their issuer's; OCSP names a responder by it (byKey).
+func KeyIdentifier(spki []byte) ([]byte, error) {
 	s := cryptobyte.String(spki)
 	var seq cryptobyte.String
 	var bits asn1.BitString
@@ -204,7 +207,7 @@ func CreateCertificate(rand io.Reader, template, parent *Certificate, pub *gost3
 	}
 	ski := template.SubjectKeyId
 	if len(ski) == 0 {
-		if ski, err = keyIdentifier(spki); err != nil {
+		if ski, err = KeyIdentifier(spki); err != nil {
 			return nil, err
 		}
 	}

@@ -125,7 +125,7 @@ func TestCertificateChainRoundTrip(t *testing.T) {
 		if !bytes.Equal(leaf.AuthorityKeyId, inter.SubjectKeyId) {
 			t.Error("leaf AKI is not the intermediate's SKI")
 		}
-		wantSKI, err := keyIdentifier(leaf.RawSubjectPublicKeyInfo)
+		wantSKI, err := KeyIdentifier(leaf.RawSubjectPublicKeyInfo)
 		if err != nil || !bytes.Equal(leaf.SubjectKeyId, wantSKI) {
 			t.Errorf("SKI %x, want %x (%v)", leaf.SubjectKeyId, wantSKI, err)
 		}

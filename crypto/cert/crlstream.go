@@ -221,13 +221,9 @@ func writeCRL(rand io.Reader, signer crypto.Signer, pub *gost3410.PublicKey, alg
 	out = append(out, tail...)
 	tbs := out[tbsStart:]
 
-	digest := digestOf(alg, tbs)
-	sig, err := signer.Sign(rand, digest, crypto.Hash(0))
+	sig, err := gost3410.SignMessage(rand, signer, pub, tbs)
 	if err != nil {
 		return nil, fmt.Errorf("cert: signing CRL: %w", err)
-	}
-	if err := pub.Verify(digest, sig); err != nil {
-		return nil, fmt.Errorf("cert: the signer's signature of the CRL does not verify with its public key: %w", err)
 	}
 	if len(sig) != sigLen {
 		return nil, fmt.Errorf("cert: the signer returned a %d-byte signature, want %d", len(sig), sigLen)

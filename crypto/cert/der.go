@@ -110,13 +110,9 @@ func digestOf(alg SignatureAlgorithm, data []byte) []byte {
 // SEQUENCE { tbs, algorithm, BIT STRING signature }. It verifies the
 // signature with pub, the signer's public key, before returning.
 func signAndWrap(rand io.Reader, signer crypto.Signer, pub *gost3410.PublicKey, alg SignatureAlgorithm, tbs []byte, what string) ([]byte, error) {
-	digest := digestOf(alg, tbs)
-	sig, err := signer.Sign(rand, digest, crypto.Hash(0))
+	sig, err := gost3410.SignMessage(rand, signer, pub, tbs)
 	if err != nil {
 		return nil, fmt.Errorf("cert: signing %s: %w", what, err)
-	}
-	if err := pub.Verify(digest, sig); err != nil {
-		return nil, fmt.Errorf("cert: the signer's signature of the %s does not verify with its public key: %w", what, err)
 	}
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {

@@ -221,15 +221,9 @@ func (s *Signer) sign(contentType asn1.ObjectIdentifier, digest []byte, when tim
 	if err != nil {
 		return nil, err
 	}
-	h := s.digest.new()
-	h.Write(attrs)
-	d := h.Sum(nil)
-	sig, err := s.key.Sign(s.rand, d, crypto.Hash(0))
+	sig, err := gost3410.SignMessage(s.rand, s.key, s.pub, attrs)
 	if err != nil {
 		return nil, fmt.Errorf("cms: signing: %w", err)
-	}
-	if err := s.pub.Verify(d, sig); err != nil {
-		return nil, fmt.Errorf("cms: the signer's signature does not verify with its certificate's key: %w", err)
 	}
 	return s.signerInfo(attrs, sig)
 }

@@ -239,12 +239,7 @@ func spkiBits(spki []byte) ([]byte, error) {
 // keyHash returns the SHA-1 of c's subjectPublicKey BIT STRING value: its
 // responderID byKey (RFC 6960 §4.2.1).
 func keyHash(c *cert.Certificate) ([]byte, error) {
-	bits, err := publicKeyBits(c)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha1.Sum(bits)
-	return sum[:], nil
+	return cert.KeyIdentifier(c.RawSubjectPublicKeyInfo)
 }
 
 // Equal reports whether id and other name the same certificate with the

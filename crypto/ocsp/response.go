@@ -15,7 +15,6 @@ import (
 
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/streebog"
 )
 
 // ResponseStatus is the responseStatus of an OCSPResponse (RFC 6960
@@ -215,14 +214,6 @@ func signerKey(signer crypto.Signer) (*gost3410.PublicKey, cert.SignatureAlgorit
 	return nil, 0, fmt.Errorf("ocsp: unsupported GOST key size %d", pub.Params().Size())
 }
 
-func digestOf(alg cert.SignatureAlgorithm, data []byte) []byte {
-	if alg == cert.GOST512 {
-		d := streebog.Sum512(data)
-		return d[:]
-	}
-	d := streebog.Sum256(data)
-	return d[:]
-}
 
 func hasOCSPSigning(c *cert.Certificate) bool {
 	for _, oid := range c.ExtKeyUsage {
@@ -324,13 +315,9 @@ func CreateResponse(rand io.Reader, t *ResponseTemplate, responder *cert.Certifi
 		return nil, fmt.Errorf("ocsp: encoding response data: %w", err)
 	}
 
-	digest := digestOf(alg, tbs)
-	sig, err := signer.Sign(rand, digest, crypto.Hash(0))
+	sig, err := gost3410.SignMessage(rand, signer, pub, tbs)
 	if err != nil {
 		return nil, fmt.Errorf("ocsp: signing response: %w", err)
-	}
-	if err := pub.Verify(digest, sig); err != nil {
-		return nil, fmt.Errorf("ocsp: the signer's signature of the response does not verify with its public key: %w", err)
 	}
 
 	b = *cryptobyte.NewBuilder(make([]byte, 0, len(tbs)+len(sig)+64+certsLen(t.Certificates)))
