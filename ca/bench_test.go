@@ -161,7 +161,7 @@ func (bc *benchCA) generate() error {
 		return err
 	}
 	defer db.Close()
-	c, err := ca.New(ca.Config{Store: db, Clock: func() time.Time { return benchEpoch }, Signer: key})
+	c, err := ca.New(db, ca.Config{Clock: func() time.Time { return benchEpoch }, Signer: key})
 	if err != nil {
 		return err
 	}
@@ -192,8 +192,7 @@ func benchWriteFile(path string, data []byte, mode fs.FileMode) error {
 // newCA returns a ca.CA for the bench key and certificate on db.
 func (bc *benchCA) newCA(tb testing.TB, db *store.DB, clock func() time.Time) *ca.CA {
 	tb.Helper()
-	c, err := ca.New(ca.Config{
-		Store: db, Clock: clock, Signer: bc.key, Certificate: bc.cert,
+	c, err := ca.New(db, ca.Config{Clock: clock, Signer: bc.key, Certificate: bc.cert,
 		CRLURL: benchCRLURL, OCSPURL: benchOCSPURL, CAIssuersURL: benchCAIssuersURL,
 	})
 	if err != nil {
@@ -517,7 +516,7 @@ func benchWriteLedger(path string, bc *benchCA, n int) error {
 				NotAfter:    notAfter,
 				Status:      store.StatusRevoked,
 				DER:         placeholder,
-				Revocation:  &store.Revocation{Time: e.revoked, Reason: e.reason},
+				Revocation:  &store.Revocation{Time: e.revoked, Reason: cert.ReasonCode(e.reason)},
 				CreatedAt:   benchEpoch,
 			}
 			if !yield(r, nil) {

@@ -18,12 +18,9 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// Config is what a CA is made of. Store, Clock and Signer are required;
-// every other field has a documented default.
+// Config is what a CA is made of, apart from its ledger (see New). Clock
+// and Signer are required; every other field has a documented default.
 type Config struct {
-	// Store is the issuance ledger. Several CAs (a root and its
-	// intermediates) may share one; each sees only what it issued.
-	Store *store.DB
 	// Clock gives the current time; the CA never reads the system clock.
 	Clock func() time.Time
 	// Rand is the source of serial numbers and signature nonces; nil means
@@ -60,25 +57,39 @@ type Config struct {
 	IssuerSignTool *cert.IssuerSignTool
 }
 
-// ledger is what the CA needs from its issuance ledger; *store.DB has it.
-type ledger interface {
+// Ledger is what a CA needs from its issuance ledger: the bbolt
+// *store.DB, or any other backend that keeps the same records. Each write
+// is one transaction that either happens whole or not at all, with its
+// audit entry; errors wrap the store package's (store.ErrNotFound,
+// store.ErrExists, store.ErrState, store.ErrLocked, ...). Several CAs (a
+// root and its intermediates) may share one ledger; each sees only what it
+// issued. Implementations are safe for concurrent use.
+type Ledger interface {
+	// Reserve records a serial before its certificate is signed.
 	Reserve(r *store.Record, at time.Time) error
+	// Complete records the signed certificate of a reserved serial.
 	Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) error
+	// Abandon gives up a reserved serial whose signing failed.
 	Abandon(serial *big.Int, why string, at time.Time) error
+	// Revoke revokes, or puts on hold, an issued certificate.
 	Revoke(rev store.Revocation, at time.Time) error
+	// Release takes a certificate off hold.
 	Release(serial *big.Int, at time.Time) error
+	// RecordCRL records the number of a CRL made.
 	RecordCRL(issuerKeyID []byte, info store.CRLInfo, at time.Time) error
+	// Get returns the record of a serial.
 	Get(serial *big.Int) (*store.Record, error)
-	View(fn func(tx *store.Tx) error) error
+	// View runs fn in a read transaction: one consistent snapshot.
+	View(fn func(tx store.Tx) error) error
 }
 
-var _ ledger = (*store.DB)(nil)
+var _ Ledger = (*store.DB)(nil)
 
 // CA is a certificate authority: one key, its certificate and a ledger.
 // All methods are safe for concurrent use.
 type CA struct {
 	cfg     Config // as given; Certificate and Chain live in state
-	db      ledger
+	db      Ledger
 	clock   func() time.Time
 	rand    io.Reader
 	pub     *gost3410.PublicKey
@@ -117,15 +128,16 @@ func configErr(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
 
-// New checks cfg and returns a CA. Errors wrap ErrInvalidConfig and name
-// the field at fault: a missing Store, Clock or Signer; a Signer whose
+// New checks cfg and returns a CA over the ledger l. Errors wrap
+// ErrInvalidConfig and name the field at fault: a missing ledger, Clock or
+// Signer; a Signer whose
 // public key is not GOST R 34.10-2012; a Certificate that is not a CA
 // certificate for Signer's key; a Chain that does not chain; an unknown
 // profile; a key size other than 256 or 512; a negative CRL validity; a URL
 // that is not absolute; an incomplete IssuerSignTool.
-func New(cfg Config) (*CA, error) {
-	if cfg.Store == nil {
-		return nil, configErr("Store", "required")
+func New(l Ledger, cfg Config) (*CA, error) {
+	if l == nil {
+		return nil, configErr("ledger", "required")
 	}
 	if cfg.Clock == nil {
 		return nil, configErr("Clock", "required")
@@ -143,7 +155,7 @@ func New(cfg Config) (*CA, error) {
 	}
 	c := &CA{
 		cfg:   cfg,
-		db:    cfg.Store,
+		db:    l,
 		clock: cfg.Clock,
 		rand:  rand.Reader,
 		pub:   pub,
@@ -292,6 +304,20 @@ func (c *CA) Config() Config {
 	cfg.AllowedKeyBits = slices.Clone(cfg.AllowedKeyBits)
 	return cfg
 }
+
+// IssuerKeyID returns the key identifier under which the ledger files the
+// certificates that the CA whose certificate is c issues: c's
+// subjectKeyIdentifier, else the identifier of its key (RFC 5280
+// §4.2.1.2, method 1).
+func IssuerKeyID(c *cert.Certificate) ([]byte, error) {
+	if len(c.SubjectKeyId) > 0 {
+		return slices.Clone(c.SubjectKeyId), nil
+	}
+	return cert.KeyIdentifier(c.RawSubjectPublicKeyInfo)
+}
+
+// Ledger returns the ledger the CA records in.
+func (c *CA) Ledger() Ledger { return c.db }
 
 // KeyID returns the CA's key identifier: the subjectKeyIdentifier of its
 // certificate, or the SHA-1 of its public key before it has one. The

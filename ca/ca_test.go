@@ -30,13 +30,12 @@ func TestNewValidates(t *testing.T) {
 	}
 	other := catest.NewRoot(t)
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	good := func() ca.Config { return ca.Config{Store: db, Clock: clock.Now, Signer: key} }
+	good := func() ca.Config { return ca.Config{Clock: clock.Now, Signer: key} }
 	tests := []struct {
 		name  string
 		mod   func(*ca.Config)
 		field string
 	}{
-		{"no store", func(c *ca.Config) { c.Store = nil }, "Store"},
 		{"no clock", func(c *ca.Config) { c.Clock = nil }, "Clock"},
 		{"no signer", func(c *ca.Config) { c.Signer = nil }, "Signer"},
 		{"ECDSA signer", func(c *ca.Config) { c.Signer = ecKey }, "Signer"},
@@ -53,7 +52,7 @@ func TestNewValidates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := good()
 			tt.mod(&cfg)
-			_, err := ca.New(cfg)
+			_, err := ca.New(db, cfg)
 			if !errors.Is(err, ca.ErrInvalidConfig) {
 				t.Fatalf("New: got %v, want ErrInvalidConfig", err)
 			}
@@ -62,8 +61,13 @@ func TestNewValidates(t *testing.T) {
 			}
 		})
 	}
+	t.Run("no ledger", func(t *testing.T) {
+		if _, err := ca.New(nil, good()); !errors.Is(err, ca.ErrInvalidConfig) || !strings.Contains(err.Error(), "ledger") {
+			t.Errorf("New(nil, ...): got %v, want ErrInvalidConfig naming the ledger", err)
+		}
+	})
 	t.Run("good", func(t *testing.T) {
-		c, err := ca.New(good())
+		c, err := ca.New(db, good())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +81,7 @@ func TestNewValidates(t *testing.T) {
 	t.Run("existing certificate", func(t *testing.T) {
 		f := newFixture(t)
 		cfg := f.sub.Config()
-		again, err := ca.New(cfg)
+		again, err := ca.New(db, cfg)
 		if err != nil {
 			t.Fatalf("New with the intermediate's certificate and chain: %v", err)
 		}
@@ -97,7 +101,7 @@ func TestInit(t *testing.T) {
 			t.Errorf("root is not self-signed: %v", err)
 		}
 		r := record(t, f.db, root.SerialNumber)
-		if r.Status != store.StatusValid || r.Profile != "root" || string(r.IssuerKeyID) != string(root.SubjectKeyId) {
+		if r.Status != store.StatusGood || r.Profile != "root" || string(r.IssuerKeyID) != string(root.SubjectKeyId) {
 			t.Errorf("root record: %+v", r)
 		}
 		if _, err := f.root.InitRoot(cert.Name{CommonName: "again"}, time.Hour); !errors.Is(err, ca.ErrAlreadyInitialized) {
@@ -130,7 +134,7 @@ func TestInit(t *testing.T) {
 	})
 	t.Run("no intermediate under pathLen 0", func(t *testing.T) {
 		key, _ := gost3410.GenerateKey(gost3410.ParamsCryptoProA(), rand.Reader)
-		c, err := ca.New(ca.Config{Store: f.db, Clock: f.clock.Now, Signer: key})
+		c, err := ca.New(f.db, ca.Config{Clock: f.clock.Now, Signer: key})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +150,7 @@ func TestInit(t *testing.T) {
 		offline := catest.NewRoot(t, catest.WithClock(f.clock)) // its own ledger
 		key, _ := gost3410.GenerateKey(gost3410.ParamsTC26512A(), rand.Reader)
 		db := catest.NewLedger(t)
-		c, err := ca.New(ca.Config{Store: db, Clock: f.clock.Now, Signer: key})
+		c, err := ca.New(db, ca.Config{Clock: f.clock.Now, Signer: key})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +176,7 @@ func TestInit(t *testing.T) {
 			t.Fatalf("Import: %v", err)
 		}
 		r := record(t, db, answer.SerialNumber)
-		if r.Status != store.StatusValid || string(r.IssuerKeyID) != string(offline.Certificate().SubjectKeyId) {
+		if r.Status != store.StatusGood || string(r.IssuerKeyID) != string(offline.Certificate().SubjectKeyId) {
 			t.Errorf("imported record: %+v", r)
 		}
 		leaf := issue(t, c, ca.ProfileAuth)
@@ -255,7 +259,7 @@ func TestProfiles(t *testing.T) {
 				t.Errorf("Verify: %v", err)
 			}
 			r := record(t, f.db, c.SerialNumber)
-			if r.Profile != tt.profile || r.Status != store.StatusValid || string(r.DER) != string(c.Raw) ||
+			if r.Profile != tt.profile || r.Status != store.StatusGood || string(r.DER) != string(c.Raw) ||
 				string(r.SubjectKeyID) != string(c.SubjectKeyId) || !r.NotAfter.Equal(c.NotAfter) {
 				t.Errorf("record: %+v", r)
 			}
@@ -522,7 +526,7 @@ func TestSigningFailureAbandons(t *testing.T) {
 	cfg := f.sub.Config()
 	key := cfg.Signer.(*gost3410.PrivateKey)
 	cfg.Signer = failingSigner{key}
-	broken, err := ca.New(cfg)
+	broken, err := ca.New(f.sub.Ledger(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -932,7 +936,7 @@ func TestConcurrentCRLs(t *testing.T) {
 	// others: fewer than the CA's retries.
 	others := make([]*ca.CA, 3)
 	for i := range others {
-		c, err := ca.New(f.sub.Config())
+		c, err := ca.New(f.sub.Ledger(), f.sub.Config())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -167,7 +167,7 @@ func checkLedgerAfterCrash(t *testing.T, kill int, path string, issued, revoked 
 		if err != nil {
 			t.Fatalf("kill %d: acknowledged certificate %s: %v", kill, s, err)
 		}
-		if rec.Status != store.StatusValid && rec.Status != store.StatusRevoked {
+		if rec.Status != store.StatusGood && rec.Status != store.StatusRevoked {
 			t.Fatalf("kill %d: acknowledged certificate %s is %v", kill, s, rec.Status)
 		}
 		if revoked[s] && rec.Status != store.StatusRevoked {
@@ -205,7 +205,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	authority, err := ca.New(ca.Config{Store: db, Clock: time.Now, Signer: key, Certificate: caCert})
+	authority, err := ca.New(db, ca.Config{Clock: time.Now, Signer: key, Certificate: caCert})
 	if err != nil {
 		t.Fatal(err)
 	}

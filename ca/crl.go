@@ -58,7 +58,7 @@ func (c *CA) CRL(delta bool) ([]byte, error) {
 // makeCRL signs the next CRL from one ledger snapshot and returns it with
 // what to record of it.
 func (c *CA) makeCRL(st *issuerState, delta bool) (der []byte, info store.CRLInfo, err error) {
-	err = c.db.View(func(tx *store.Tx) error {
+	err = c.db.View(func(tx store.Tx) error {
 		state, err := tx.CRLState(st.keyID)
 		if err != nil {
 			return fmt.Errorf("ca: reading CRL state: %w", err)

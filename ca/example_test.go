@@ -34,7 +34,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	root, err := ca.New(ca.Config{Store: db, Clock: clock, Signer: rootKey, CRLURL: "http://ca.example/root.crl"})
+	root, err := ca.New(db, ca.Config{Clock: clock, Signer: rootKey, CRLURL: "http://ca.example/root.crl"})
 	if err != nil {
 		panic(err)
 	}
@@ -46,9 +46,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	sub, err := ca.New(ca.Config{
-		Store:        db,
-		Clock:        clock,
+	sub, err := ca.New(db, ca.Config{Clock: clock,
 		Signer:       subKey,
 		CRLURL:       "http://ca.example/sub.crl",
 		OCSPURL:      "http://ocsp.ca.example",

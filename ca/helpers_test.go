@@ -47,7 +47,7 @@ func snapshot(t testing.TB, db *store.DB) ledgerState {
 		}
 		s.records++
 	}
-	if err := db.View(func(tx *store.Tx) error { s.seq = tx.Seq(); return nil }); err != nil {
+	if err := db.View(func(tx store.Tx) error { s.seq = tx.Seq(); return nil }); err != nil {
 		t.Fatalf("reading the ledger: %v", err)
 	}
 	return s

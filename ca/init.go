@@ -106,7 +106,7 @@ func (c *CA) InitIntermediate(parent *CA, subject cert.Name, validity time.Durat
 	if err != nil {
 		return nil, err
 	}
-	if c.cfg.Store != parent.cfg.Store {
+	if c.db != parent.db {
 		if err := c.recordForeign(issued, p.record); err != nil {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ func (c *CA) IssueRequest(req Request) (*cert.Certificate, error) {
 // signAndRecord reserves a serial in db for rec, signs t (parent is the
 // issuer's certificate, or t itself for a self-signed one) with the CA's
 // key for pub, and completes the record.
-func (c *CA) signAndRecord(db ledger, rec store.Record, t, parent *cert.Certificate, pub *gost3410.PublicKey) (*cert.Certificate, error) {
+func (c *CA) signAndRecord(db Ledger, rec store.Record, t, parent *cert.Certificate, pub *gost3410.PublicKey) (*cert.Certificate, error) {
 	serial, err := c.reserve(db, rec)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (c *CA) signAndRecord(db ledger, rec store.Record, t, parent *cert.Certific
 }
 
 // reserve records rec under a fresh random serial number and returns it.
-func (c *CA) reserve(db ledger, rec store.Record) (*big.Int, error) {
+func (c *CA) reserve(db Ledger, rec store.Record) (*big.Int, error) {
 	for try := 1; ; try++ {
 		serial, err := cert.NewSerialNumber(c.rand)
 		if err != nil {
@@ -139,7 +139,7 @@ func (c *CA) Renew(serial *big.Int, csr []byte) (*cert.Certificate, error) {
 		return nil, err
 	}
 	switch rec.Status {
-	case store.StatusValid:
+	case store.StatusGood:
 	case store.StatusHeld, store.StatusRevoked:
 		return nil, fmt.Errorf("ca: renewing %#x: the certificate is revoked or on hold: %w", serial, store.ErrState)
 	default:

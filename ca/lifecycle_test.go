@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"github.com/gostca/gostca/internal/testkit"
+	"github.com/gostca/gostca/store"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -193,7 +194,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("leaf %d: Status = %v, %v; want %v", i, st.State, err, want)
 		}
 	}
-	if err := inter.Config().Store.VerifyAudit(); err != nil {
+	if err := inter.Ledger().(*store.DB).VerifyAudit(); err != nil {
 		t.Errorf("VerifyAudit after the lifecycle: %v", err)
 	}
 }

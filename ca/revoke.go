@@ -53,7 +53,7 @@ func (c *CA) revoke(serial *big.Int, reason cert.ReasonCode, invalidity time.Tim
 	err = c.db.Revoke(store.Revocation{
 		Serial:         serial,
 		Time:           now,
-		Reason:         int(reason),
+		Reason:         reason,
 		InvalidityDate: invalidity,
 	}, now)
 	if err != nil {
@@ -92,8 +92,9 @@ func (c *CA) issued(st *issuerState, serial *big.Int, doing string) error {
 	return nil
 }
 
-// State is what Status says of a certificate. The zero value is
-// StateUnknown.
+// State is a certificate's status: the one vocabulary of the ca layer
+// (ca/status, ca/responder and the command line speak it too). The zero
+// value is StateUnknown.
 type State int
 
 const (
@@ -110,6 +111,7 @@ const (
 	StateExpired
 )
 
+// String returns "unknown", "good", "revoked", "held" or "expired".
 func (s State) String() string {
 	switch s {
 	case StateUnknown:
@@ -131,7 +133,7 @@ type Status struct {
 	State  State
 	Serial *big.Int
 	// RevokedAt, Reason and InvalidityDate describe a revoked or held
-	// certificate (Reason is ReasonCertificateHold for a held one).
+	// certificate (Reason is cert.ReasonCertificateHold for a held one).
 	RevokedAt      time.Time
 	Reason         cert.ReasonCode
 	InvalidityDate time.Time
@@ -140,40 +142,46 @@ type Status struct {
 	Record *store.Record
 }
 
-// Status returns the state of the certificate serial at the CA's Clock:
-// revoked or held (whatever its validity), expired (notAfter before now),
-// good, or unknown (never issued by this CA, or reserved and not issued).
-// An unknown serial is not an error.
+// StatusOf returns the status of the certificate a ledger record holds at
+// now: revoked or held (whatever its validity), expired (notAfter before
+// now), good, or unknown for a serial only reserved or abandoned (no
+// certificate was issued under it). A held certificate's Reason is always
+// certificateHold. It is the one mapping from records to statuses: the
+// CA, the status checkers, the responder and the command line use it.
+func StatusOf(rec *store.Record, now time.Time) Status {
+	s := Status{State: StateUnknown, Serial: rec.Serial, Record: rec}
+	switch rec.Status {
+	case store.StatusGood:
+		s.State = StateGood
+		if rec.NotAfter.Before(now) {
+			s.State = StateExpired
+		}
+	case store.StatusHeld, store.StatusRevoked:
+		s.State = StateRevoked
+		if r := rec.Revocation; r != nil {
+			s.RevokedAt, s.Reason, s.InvalidityDate = r.Time, r.Reason, r.InvalidityDate
+		}
+		if rec.Status == store.StatusHeld {
+			s.State, s.Reason = StateHeld, cert.ReasonCertificateHold
+		}
+	}
+	return s
+}
+
+// Status returns the state of the certificate serial at the CA's Clock
+// (see StatusOf). A serial this CA never issued is StateUnknown, not an
+// error.
 func (c *CA) Status(serial *big.Int) (Status, error) {
 	st, err := c.issuer()
 	if err != nil {
 		return Status{}, err
 	}
-	s := Status{State: StateUnknown, Serial: serial}
 	rec, err := c.record(st, serial)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrWrongIssuer):
-		return s, nil
+		return Status{State: StateUnknown, Serial: serial}, nil
 	case err != nil:
 		return Status{}, err
 	}
-	s.Record = rec
-	switch rec.Status {
-	case store.StatusValid:
-		s.State = StateGood
-		if rec.NotAfter.Before(c.clock()) {
-			s.State = StateExpired
-		}
-	case store.StatusHeld, store.StatusRevoked:
-		s.State = StateRevoked
-		if rec.Status == store.StatusHeld {
-			s.State = StateHeld
-		}
-		if r := rec.Revocation; r != nil {
-			s.RevokedAt = r.Time
-			s.Reason = cert.ReasonCode(r.Reason)
-			s.InvalidityDate = r.InvalidityDate
-		}
-	}
-	return s, nil
+	return StatusOf(rec, c.clock()), nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"flag"
+	"github.com/gostca/gostca/crypto/cert"
 	"math/big"
 	"path/filepath"
 	"sync/atomic"
@@ -73,7 +74,7 @@ func revocationLedger(tb testing.TB, n int) *DB {
 				if err != nil {
 					return err
 				}
-				rev := &Revocation{Serial: s, Time: t0.Add(time.Duration(i) * time.Second), Reason: i % 6, Seq: uint64(i + 1)}
+				rev := &Revocation{Serial: s, Time: t0.Add(time.Duration(i) * time.Second), Reason: cert.ReasonCode(i % 6), Seq: uint64(i + 1)}
 				if i%10 == 0 {
 					rev.InvalidityDate = t0
 				}
@@ -101,7 +102,7 @@ func BenchmarkRevocationsScan(b *testing.B) {
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {
-		err := db.View(func(tx *Tx) error {
+		err := db.View(func(tx Tx) error {
 			count := 0
 			for r, err := range tx.Revocations(issuerA) {
 				if err != nil {
@@ -128,7 +129,7 @@ func BenchmarkRevocationsScan(b *testing.B) {
 func TestRevocationsAllocations(t *testing.T) {
 	const n = 1000
 	db := revocationLedger(t, n)
-	db.View(func(tx *Tx) error {
+	db.View(func(tx Tx) error {
 		allocs := testing.AllocsPerRun(10, func() {
 			for _, err := range tx.Revocations(issuerA) {
 				if err != nil {

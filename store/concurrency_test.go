@@ -71,7 +71,7 @@ func TestConcurrentIssue(t *testing.T) {
 			t.Fatal(err)
 		}
 		switch {
-		case r.Status == StatusValid && r.Serial.Int64() <= goroutines*each:
+		case r.Status == StatusGood && r.Serial.Int64() <= goroutines*each:
 			valid++
 		case r.Status == StatusReserved && r.Serial.Int64() >= contested:
 			reserved++
@@ -195,7 +195,7 @@ func TestCrash(t *testing.T) {
 			if err != nil {
 				t.Fatalf("round %d: serial %d was reserved, now: %v", round, n, err)
 			}
-			if completed[n] && r.Status != StatusValid {
+			if completed[n] && r.Status != StatusGood {
 				t.Fatalf("round %d: serial %d was completed, now %v", round, n, r.Status)
 			}
 			if err := db.Reserve(newRecord(n), t0); !errors.Is(err, ErrExists) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"github.com/gostca/gostca/crypto/cert"
 	"math/big"
 	"slices"
 	"testing"
@@ -54,12 +55,12 @@ func TestCRLSnapshot(t *testing.T) {
 	revoke(t, db, 8, 6)
 	release(t, db, 8)
 
-	err := db.View(func(tx *Tx) error {
+	err := db.View(func(tx Tx) error {
 		full := collect(t, tx.Revocations(issuerA))
 		if got, want := serials(full, revSerial), []int64{1, 3, 4, 5, 7}; !slices.Equal(got, want) {
 			t.Errorf("Revocations = %v, want %v", got, want)
 		}
-		reasons := map[int64]int{1: 4, 3: 1, 4: 6, 5: 1, 7: 6}
+		reasons := map[int64]cert.ReasonCode{1: 4, 3: 1, 4: 6, 5: 1, 7: 6}
 		for _, r := range full {
 			if r.Reason != reasons[r.Serial.Int64()] || !r.Time.Equal(t0.Add(time.Hour)) || r.Seq == 0 {
 				t.Errorf("entry %+v, want reason %d", r, reasons[r.Serial.Int64()])
@@ -132,7 +133,7 @@ func TestRevocationsEarlyStop(t *testing.T) {
 	issueAll(t, db, []*Record{newRecord(1), newRecord(2)})
 	revoke(t, db, 1, 1)
 	revoke(t, db, 2, 1)
-	db.View(func(tx *Tx) error {
+	db.View(func(tx Tx) error {
 		n := 0
 		for range tx.Revocations(issuerA) {
 			n++
@@ -188,7 +189,7 @@ func TestRecordCRL(t *testing.T) {
 			t.Errorf("%s: audit log has %d entries, want %d", st.name, got, want)
 		}
 	}
-	err := db.View(func(tx *Tx) error {
+	err := db.View(func(tx Tx) error {
 		st, err := tx.CRLState(issuerA)
 		if err != nil {
 			return err
@@ -228,9 +229,9 @@ func TestScanRevocations(t *testing.T) {
 	}
 	issueAll(t, db, recs)
 	for i := int64(1); i <= 50; i += 2 {
-		revoke(t, db, i, int(1+i%5))
+		revoke(t, db, i, cert.ReasonCode(1+i%5))
 	}
-	db.View(func(tx *Tx) error {
+	db.View(func(tx Tx) error {
 		var kept []Revocation
 		for r, err := range tx.Revocations(issuerA) {
 			if err != nil {
@@ -268,7 +269,7 @@ func TestScanRevocations(t *testing.T) {
 	// entries (Revocations makes two per entry).
 	scanAllocs := func() float64 {
 		var n float64
-		db.View(func(tx *Tx) error {
+		db.View(func(tx Tx) error {
 			n = testing.AllocsPerRun(5, func() {
 				for range tx.ScanRevocations(issuerA) {
 				}

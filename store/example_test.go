@@ -47,7 +47,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	err = db.View(func(tx *store.Tx) error {
+	err = db.View(func(tx store.Tx) error {
 		fmt.Println("change number:", tx.Seq())
 		for rev, err := range tx.Revocations(issuer) {
 			if err != nil {

@@ -12,7 +12,7 @@ func seedRecords() []*Record {
 	reserved := newRecord(1)
 	reserved.Status = StatusReserved
 	valid := newRecord(0x7fffffffffff)
-	valid.Status = StatusValid
+	valid.Status = StatusGood
 	valid.DER = []byte{0x30, 0x03, 0x02, 0x01, 0x01}
 	valid.Predecessor = big.NewInt(9)
 	valid.Successor = new(big.Int).Lsh(big.NewInt(1), 159)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"github.com/gostca/gostca/crypto/cert"
 	"math/big"
 	"path/filepath"
 	"sync"
@@ -91,7 +92,7 @@ func issueAll(t testing.TB, db *DB, recs []*Record) {
 	}
 }
 
-func revoke(t testing.TB, db *DB, n int64, reason int) {
+func revoke(t testing.TB, db *DB, n int64, reason cert.ReasonCode) {
 	t.Helper()
 	if err := db.Revoke(Revocation{Serial: serial(n), Time: t0.Add(time.Hour), Reason: reason}, t0.Add(time.Hour)); err != nil {
 		t.Fatalf("Revoke(%d, reason %d): %v", n, reason, err)
@@ -120,7 +121,7 @@ func auditLen(t testing.TB, db *DB) int {
 func seqOf(t testing.TB, db *DB) uint64 {
 	t.Helper()
 	var seq uint64
-	if err := db.View(func(tx *Tx) error { seq = tx.Seq(); return nil }); err != nil {
+	if err := db.View(func(tx Tx) error { seq = tx.Seq(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return seq

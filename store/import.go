@@ -24,7 +24,7 @@ const OpImport = "import"
 //
 // A record needs Serial (positive, never used in this ledger), IssuerKeyID,
 // DER (not parsed: the caller vouches for it, as the ca package does for
-// what it signs) and Status StatusValid, StatusHeld or StatusRevoked. A held
+// what it signs) and Status StatusGood, StatusHeld or StatusRevoked. A held
 // or revoked record needs Revocation, with a non-zero Time and a reason
 // that matches its status (6, certificateHold, exactly when held); a valid
 // one must have none. Renewal links (Predecessor, Successor) are not
@@ -121,7 +121,7 @@ func importable(r *Record, at time.Time) (*Record, error) {
 	}
 	rev := r.Revocation
 	switch r.Status {
-	case StatusValid:
+	case StatusGood:
 		if rev != nil {
 			return nil, fail("a valid certificate with a revocation")
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"github.com/gostca/gostca/crypto/cert"
 	"iter"
 	"math/big"
 	"testing"
@@ -44,7 +45,7 @@ func TestImport(t *testing.T) {
 		wantExpiry bool // in the expiry index
 		wantRev    int  // reason in Revocations, -1 for none
 	}{
-		{name: "valid", status: StatusValid, wantExpiry: true, wantRev: -1},
+		{name: "valid", status: StatusGood, wantExpiry: true, wantRev: -1},
 		{name: "held", status: StatusHeld, wantExpiry: true, wantRev: 6},
 		{name: "revoked", status: StatusRevoked, wantExpiry: false, wantRev: 1},
 	}
@@ -84,7 +85,7 @@ func TestImport(t *testing.T) {
 				t.Errorf("BySubjectKeyID = %d records, %v; want 1", len(bySKI), err)
 			}
 
-			err = db.View(func(tx *Tx) error {
+			err = db.View(func(tx Tx) error {
 				revs := collect(t, tx.Revocations(issuerA))
 				since := collect(t, tx.RevocationsSince(issuerA, before))
 				count, err := tx.Count(issuerA)
@@ -97,7 +98,7 @@ func TestImport(t *testing.T) {
 					}
 					return nil
 				}
-				want := Revocation{Serial: serial(2), Time: t0.Add(time.Hour), Reason: tt.wantRev, Seq: before + 1}
+				want := Revocation{Serial: serial(2), Time: t0.Add(time.Hour), Reason: cert.ReasonCode(tt.wantRev), Seq: before + 1}
 				if tt.status == StatusRevoked {
 					want.InvalidityDate = t0
 				}
@@ -128,7 +129,7 @@ func sameRevocation(a, b Revocation) bool {
 // transitions.
 func TestImportThenWrites(t *testing.T) {
 	db := openTest(t)
-	recs := []*Record{importedRecord(1, StatusValid), importedRecord(2, StatusHeld)}
+	recs := []*Record{importedRecord(1, StatusGood), importedRecord(2, StatusHeld)}
 	if n, err := db.Import(records(recs, nil), t0); err != nil || n != 2 {
 		t.Fatalf("Import = %d, %v", n, err)
 	}
@@ -182,9 +183,9 @@ func TestImportRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openTest(t)
 			issue(t, db, newRecord(1))
-			bad := importedRecord(13, StatusValid)
+			bad := importedRecord(13, StatusGood)
 			tt.mod(bad)
-			recs := []*Record{importedRecord(10, StatusValid), importedRecord(11, StatusRevoked), importedRecord(12, StatusHeld), bad, importedRecord(14, StatusValid)}
+			recs := []*Record{importedRecord(10, StatusGood), importedRecord(11, StatusRevoked), importedRecord(12, StatusHeld), bad, importedRecord(14, StatusGood)}
 			n, err := db.Import(records(recs, nil), t0)
 			wantErr(t, err, tt.err)
 			if n != 3 {
@@ -208,7 +209,7 @@ func TestImportRefuses(t *testing.T) {
 	}
 	t.Run("iterator error", func(t *testing.T) {
 		db := openTest(t)
-		n, err := db.Import(records([]*Record{importedRecord(1, StatusValid)}, errIter), t0)
+		n, err := db.Import(records([]*Record{importedRecord(1, StatusGood)}, errIter), t0)
 		wantErr(t, err, errIter)
 		if n != 1 {
 			t.Errorf("Import = %d, want 1", n)
@@ -227,7 +228,7 @@ func TestImportChunks(t *testing.T) {
 	seq := func(yield func(*Record, error) bool) {
 		r := new(Record)
 		for i := range total {
-			*r = *importedRecord(int64(i+1), []Status{StatusValid, StatusHeld, StatusRevoked}[i%3])
+			*r = *importedRecord(int64(i+1), []Status{StatusGood, StatusHeld, StatusRevoked}[i%3])
 			if !yield(r, nil) {
 				return
 			}
@@ -243,7 +244,7 @@ func TestImportChunks(t *testing.T) {
 	if err := db.VerifyAudit(); err != nil {
 		t.Fatal(err)
 	}
-	err = db.View(func(tx *Tx) error {
+	err = db.View(func(tx Tx) error {
 		count, err := tx.Count(issuerA)
 		if err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 // Get returns the record of a serial, or an error wrapping ErrNotFound.
 func (db *DB) Get(serial *big.Int) (*Record, error) {
 	var r *Record
-	err := db.View(func(tx *Tx) error {
+	err := db.View(func(tx Tx) error {
 		var err error
 		r, err = tx.Get(serial)
 		return err
@@ -69,7 +69,7 @@ func (db *DB) Expiring(from, to time.Time) iter.Seq2[*Record, error] {
 		if err != nil {
 			return nil, false, err
 		}
-		return r, r.Status == StatusValid || r.Status == StatusHeld, nil
+		return r, r.Status == StatusGood || r.Status == StatusHeld, nil
 	})
 }
 
@@ -159,26 +159,25 @@ func scan[T any](db *DB, bucket, start, end []byte, decode func(tx *bolt.Tx, k, 
 // iterators it returns must not be used after fn returns; fn should not
 // write to the ledger (a write that must grow the file waits for every read
 // transaction to end).
-func (db *DB) View(fn func(tx *Tx) error) error {
-	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+func (db *DB) View(fn func(tx Tx) error) error {
+	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&boltTx{tx: btx}) })
 }
 
-// Tx is a read snapshot of the ledger, valid during the View call that
-// made it.
-type Tx struct {
+// boltTx is the Tx of a bbolt read transaction.
+type boltTx struct {
 	tx *bolt.Tx
 }
 
 // Seq returns the ledger's change number in this snapshot: the number of
 // writes ever committed, and the Seq of the last audit entry.
-func (tx *Tx) Seq() uint64 {
+func (tx *boltTx) Seq() uint64 {
 	seq, _, _ := head(tx.tx)
 	return seq
 }
 
 // Get returns the record of a serial in this snapshot, or an error wrapping
 // ErrNotFound.
-func (tx *Tx) Get(serial *big.Int) (*Record, error) {
+func (tx *boltTx) Get(serial *big.Int) (*Record, error) {
 	key, err := serialKey(serial)
 	if err != nil {
 		return nil, err
@@ -191,7 +190,7 @@ func (tx *Tx) Get(serial *big.Int) (*Record, error) {
 // serial it concerned (nil for a CRL). It is the change feed of a reader
 // that follows the ledger: a range read of the audit log, which is keyed by
 // Seq. It does not check the hash chain (DB.VerifyAudit does).
-func (tx *Tx) AuditSince(seq uint64) iter.Seq2[AuditEntry, error] {
+func (tx *boltTx) AuditSince(seq uint64) iter.Seq2[AuditEntry, error] {
 	return func(yield func(AuditEntry, error) bool) {
 		if seq == ^uint64(0) {
 			return
@@ -212,7 +211,7 @@ func (tx *Tx) AuditSince(seq uint64) iter.Seq2[AuditEntry, error] {
 
 // CRLState returns what the ledger knows of the issuer's CRLs: the zero
 // value (nil numbers) if it has recorded none.
-func (tx *Tx) CRLState(issuerKeyID []byte) (CRLState, error) {
+func (tx *boltTx) CRLState(issuerKeyID []byte) (CRLState, error) {
 	ib, ok := openIssuer(tx.tx, issuerKeyID)
 	if !ok {
 		return CRLState{}, nil
@@ -227,7 +226,7 @@ func (tx *Tx) CRLState(issuerKeyID []byte) (CRLState, error) {
 // Revocations returns the issuer's held and revoked certificates in serial
 // order, from a cursor: a full CRL streams from it without loading the
 // list. Each entry allocates only its serial.
-func (tx *Tx) Revocations(issuerKeyID []byte) iter.Seq2[Revocation, error] {
+func (tx *boltTx) Revocations(issuerKeyID []byte) iter.Seq2[Revocation, error] {
 	return func(yield func(Revocation, error) bool) {
 		ib, ok := openIssuer(tx.tx, issuerKeyID)
 		if !ok {
@@ -251,7 +250,7 @@ func (tx *Tx) Revocations(issuerKeyID []byte) iter.Seq2[Revocation, error] {
 // entries: it yields one Revocation, overwritten at every step, serial
 // included, so that the scan allocates nothing per entry. The yielded value
 // is valid only until the next step; copy what must be kept.
-func (tx *Tx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*Revocation, error] {
+func (tx *boltTx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*Revocation, error] {
 	return func(yield func(*Revocation, error) bool) {
 		ib, ok := openIssuer(tx.tx, issuerKeyID)
 		if !ok {
@@ -275,7 +274,7 @@ func (tx *Tx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*Revocation, error] 
 // entry was recorded with Seq > seq, in Seq order, from the index by Seq:
 // the content of a delta CRL over a base made at seq. A hold made permanent
 // since is there once, with its new reason and Seq.
-func (tx *Tx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Revocation, error] {
+func (tx *boltTx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Revocation, error] {
 	return func(yield func(Revocation, error) bool) {
 		ib, ok := openIssuer(tx.tx, issuerKeyID)
 		if !ok || seq == ^uint64(0) {
@@ -306,7 +305,7 @@ func (tx *Tx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Revocat
 // or revoked again in this snapshot is left out (it is in RevocationsSince,
 // with its current state). A hold both made and released after seq is
 // listed too, though the base CRL does not have it.
-func (tx *Tx) RemovalsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Removal, error] {
+func (tx *boltTx) RemovalsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Removal, error] {
 	return func(yield func(Removal, error) bool) {
 		ib, ok := openIssuer(tx.tx, issuerKeyID)
 		if !ok || seq == ^uint64(0) {
@@ -332,7 +331,7 @@ func (tx *Tx) RemovalsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Removal, e
 
 // Count returns the number of the issuer's revocation entries (held and
 // revoked certificates), from a counter: it does not scan.
-func (tx *Tx) Count(issuerKeyID []byte) (revoked int, err error) {
+func (tx *boltTx) Count(issuerKeyID []byte) (revoked int, err error) {
 	ib, ok := openIssuer(tx.tx, issuerKeyID)
 	if !ok {
 		return 0, nil

@@ -286,7 +286,7 @@ func TestAuditSince(t *testing.T) {
 	}
 	var got []change
 	seqs := []uint64{}
-	if err := db.View(func(tx *Tx) error {
+	if err := db.View(func(tx Tx) error {
 		for e, err := range tx.AuditSince(base) {
 			if err != nil {
 				return err
@@ -308,7 +308,7 @@ func TestAuditSince(t *testing.T) {
 		}
 	}
 	// Nothing after the head, nor after the largest Seq.
-	if err := db.View(func(tx *Tx) error {
+	if err := db.View(func(tx Tx) error {
 		for _, s := range []uint64{tx.Seq(), ^uint64(0)} {
 			for e := range tx.AuditSince(s) {
 				t.Errorf("AuditSince(%d) yielded %+v", s, e)

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
+
+	"github.com/gostca/gostca/crypto/cert"
 )
 
 // Status is the state of a certificate in the ledger.
 //
-//	Reserve ──► Reserved ──Complete──► Valid ◄──Release── Held
+//	Reserve ──► Reserved ──Complete──► Good ◄───Release── Held
 //	                │                    │ └──Revoke(6)────►│
 //	             Abandon                 │                  │
 //	                ▼                    └─Revoke(≠6)─► Revoked ◄─Revoke(≠6)─┘
@@ -21,20 +23,20 @@ type Status uint8
 
 const (
 	StatusReserved  Status = iota + 1 // serial recorded, certificate not signed yet
-	StatusValid                       // signed and in force
+	StatusGood                        // signed, neither revoked nor held (whatever its validity: see ca.StatusOf)
 	StatusHeld                        // revoked with certificateHold (reason 6); may be released
 	StatusRevoked                     // permanently revoked
 	StatusAbandoned                   // reserved, but signing failed; the serial stays used
 )
 
-// String returns the status in lower case: "reserved", "valid", "held",
+// String returns the status in lower case: "reserved", "good", "held",
 // "revoked" or "abandoned".
 func (s Status) String() string {
 	switch s {
 	case StatusReserved:
 		return "reserved"
-	case StatusValid:
-		return "valid"
+	case StatusGood:
+		return "good"
 	case StatusHeld:
 		return "held"
 	case StatusRevoked:
@@ -64,10 +66,10 @@ type Record struct {
 // Revocation is a held or revoked certificate, as a CRL lists it.
 type Revocation struct {
 	Serial         *big.Int
-	Time           time.Time // revocation time
-	Reason         int       // RFC 5280 CRLReason; 6 = certificateHold; 0 = unspecified
-	InvalidityDate time.Time // zero if none
-	Seq            uint64    // ledger change number when recorded (set by the store)
+	Time           time.Time       // revocation time
+	Reason         cert.ReasonCode // cert.ReasonCertificateHold while on hold; 0 = unspecified
+	InvalidityDate time.Time       // zero if none
+	Seq            uint64          // ledger change number when recorded (set by the store)
 }
 
 // Removal is a hold that was released: the serial goes in the next delta
@@ -78,17 +80,17 @@ type Removal struct {
 	Seq    uint64
 }
 
-// RFC 5280 CRLReason values the store treats specially.
+// The RFC 5280 CRLReason values the store treats specially.
 const (
-	reasonCertificateHold = 6
-	reasonUnused          = 7
-	reasonRemoveFromCRL   = 8
-	reasonMax             = 10 // aACompromise
+	reasonCertificateHold = cert.ReasonCertificateHold
+	reasonUnused          = cert.ReasonCode(7)
+	reasonRemoveFromCRL   = cert.ReasonRemoveFromCRL
+	reasonMax             = cert.ReasonAACompromise
 )
 
 // validReason reports whether a revocation may be recorded with reason r:
 // 0–10 except 7 (not assigned) and 8 (removeFromCRL, which is Release).
-func validReason(r int) bool {
+func validReason(r cert.ReasonCode) bool {
 	return r >= 0 && r <= reasonMax && r != reasonUnused && r != reasonRemoveFromCRL
 }
 
@@ -183,14 +185,14 @@ func parseRecord(s cryptobyte.String) (*Record, bool) {
 			hasInv bool
 		)
 		rev := &Revocation{Serial: r.Serial}
-		if !s.ReadUint8(&reason) || !validReason(int(reason)) ||
+		if !s.ReadUint8(&reason) || !validReason(cert.ReasonCode(reason)) ||
 			!s.ReadUint64(&rev.Seq) ||
 			!readTime(&s, &rev.Time) ||
 			!readBool(&s, &hasInv) ||
 			(hasInv && (!readTime(&s, &rev.InvalidityDate) || rev.InvalidityDate.IsZero())) {
 			return nil, false
 		}
-		rev.Reason = int(reason)
+		rev.Reason = cert.ReasonCode(reason)
 		r.Revocation = rev
 	}
 	if !readTime(&s, &r.CreatedAt) || !readTime(&s, &r.UpdatedAt) || !s.Empty() {
@@ -203,7 +205,7 @@ func parseRecord(s cryptobyte.String) (*Record, bool) {
 		if len(r.DER) != 0 || r.Revocation != nil {
 			return nil, false
 		}
-	case StatusValid:
+	case StatusGood:
 		if len(r.DER) == 0 || r.Revocation != nil {
 			return nil, false
 		}
@@ -253,7 +255,7 @@ func encodeRevocation(rev *Revocation) []byte {
 // decodeRevocation fills out from an entry's key and value. It allocates
 // only the serial, and not even that when out.Serial is given to reuse.
 func decodeRevocation(k, v []byte, out *Revocation) error {
-	if !validSerialKey(k) || len(v) < revShortLen || v[0] != revocationVersion || !validReason(int(v[1])) {
+	if !validSerialKey(k) || len(v) < revShortLen || v[0] != revocationVersion || !validReason(cert.ReasonCode(v[1])) {
 		return fmt.Errorf("decoding revocation: %w", errMalformed)
 	}
 	switch {
@@ -276,7 +278,7 @@ func decodeRevocation(k, v []byte, out *Revocation) error {
 		out.Serial = new(big.Int)
 	}
 	out.Serial.SetBytes(k[1:])
-	out.Reason = int(v[1])
+	out.Reason = cert.ReasonCode(v[1])
 	out.Seq = binary.BigEndian.Uint64(v[3:])
 	out.Time = t
 	return nil

@@ -178,7 +178,7 @@ func (db *DB) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) 
 		default:
 			return stateError(serial, "already completed ("+rec.Status.String()+")")
 		}
-		rec.Status = StatusValid
+		rec.Status = StatusGood
 		rec.DER = der
 		if len(subjectKeyID) > 0 {
 			rec.SubjectKeyID = subjectKeyID
@@ -432,7 +432,7 @@ func (db *DB) Release(serial *big.Int, at time.Time) error {
 		if err := ib.released.Put(key, seqKey(seq)); err != nil {
 			return fmt.Errorf("store: releasing serial 0x%x: %w", serial, err)
 		}
-		rec.Status = StatusValid
+		rec.Status = StatusGood
 		rec.Revocation = nil
 		rec.UpdatedAt = at
 		return putRecord(tx, key, rec)

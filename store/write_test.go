@@ -46,7 +46,7 @@ func TestTransitions(t *testing.T) {
 		wantOp         string // its audit entry
 	}{
 		{name: "complete unknown", from: "unknown", op: "complete", err: ErrNotFound},
-		{name: "complete reserved", from: "reserved", op: "complete", want: StatusValid, wantOp: "complete"},
+		{name: "complete reserved", from: "reserved", op: "complete", want: StatusGood, wantOp: "complete"},
 		{name: "complete valid", from: "valid", op: "complete", err: ErrState},
 		{name: "complete held", from: "held", op: "complete", err: ErrState},
 		{name: "complete revoked", from: "revoked", op: "complete", err: ErrState},
@@ -76,7 +76,7 @@ func TestTransitions(t *testing.T) {
 		{name: "release unknown", from: "unknown", op: "release", err: ErrNotFound},
 		{name: "release reserved", from: "reserved", op: "release", err: ErrState},
 		{name: "release valid", from: "valid", op: "release", err: ErrState},
-		{name: "release held", from: "held", op: "release", want: StatusValid, wantOp: "release"},
+		{name: "release held", from: "held", op: "release", want: StatusGood, wantOp: "release"},
 		{name: "release revoked", from: "revoked", op: "release", err: ErrState},
 		{name: "release abandoned", from: "abandoned", op: "release", err: ErrState},
 	}
@@ -339,7 +339,7 @@ func TestRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if old.Successor == nil || old.Successor.Cmp(serial(3)) != 0 || old.Status != StatusValid {
+	if old.Successor == nil || old.Successor.Cmp(serial(3)) != 0 || old.Status != StatusGood {
 		t.Errorf("predecessor = %+v, want Successor 3 and still valid", old)
 	}
 	if renewed.Predecessor == nil || renewed.Predecessor.Cmp(serial(1)) != 0 || renewed.Successor != nil {

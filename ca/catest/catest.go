@@ -82,7 +82,7 @@ type Option func(*options)
 type options struct {
 	params   *gost3410.Params
 	key      *gost3410.PrivateKey
-	ledger   *store.DB
+	ledger   ca.Ledger
 	clock    func() time.Time
 	subject  *cert.Name
 	validity time.Duration
@@ -99,7 +99,7 @@ func WithKey(key *gost3410.PrivateKey) Option { return func(o *options) { o.key 
 
 // WithLedger puts the CA in this ledger (default: a new one for a root, the
 // root's for an intermediate).
-func WithLedger(db *store.DB) Option { return func(o *options) { o.ledger = db } }
+func WithLedger(db ca.Ledger) Option { return func(o *options) { o.ledger = db } }
 
 // WithClock gives the CA this clock (default: a new Clock at the current
 // time for a root, the root's clock for an intermediate).
@@ -138,7 +138,6 @@ func build(t testing.TB, opts []Option, name string) (*ca.CA, *options) {
 	}
 	slug := strings.ReplaceAll(name, " ", "-")
 	cfg := ca.Config{
-		Store:        o.ledger,
 		Clock:        o.clock,
 		Signer:       key,
 		CRLURL:       "http://ca.test/" + slug + ".crl",
@@ -154,7 +153,7 @@ func build(t testing.TB, opts []Option, name string) (*ca.CA, *options) {
 	for _, f := range o.config {
 		f(&cfg)
 	}
-	c, err := ca.New(cfg)
+	c, err := ca.New(o.ledger, cfg)
 	if err != nil {
 		t.Fatalf("catest: making the %s: %v", name, err)
 	}
@@ -195,7 +194,7 @@ func NewIntermediate(t testing.TB, root *ca.CA, opts ...Option) *ca.CA {
 	}}, opts...)
 	opts = append(opts, func(o *options) {
 		if o.ledger == nil {
-			o.ledger = rc.Store
+			o.ledger = root.Ledger()
 		}
 		if o.clock == nil {
 			o.clock = rc.Clock

@@ -36,7 +36,7 @@ func TestRootAndIntermediate(t *testing.T) {
 	if root.Certificate().PublicKey.Params().Bits() != 512 {
 		t.Error("WithParams ignored")
 	}
-	if sub.Config().Store != root.Config().Store {
+	if sub.Ledger() != root.Ledger() {
 		t.Error("the intermediate is not in the root's ledger")
 	}
 	csr, key := catest.NewCSR(t, nil, cert.Name{CommonName: "leaf"})

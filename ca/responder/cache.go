@@ -29,8 +29,8 @@ type Config struct {
 	Ledger string
 	// CA is the CA's configuration: Signer, Certificate and Chain are
 	// required; Clock (nil: time.Now), Rand, CRLValidity and
-	// DeltaCRLValidity are used; Store is ignored (the Cache opens the
-	// ledger itself).
+	// DeltaCRLValidity are used. The Cache makes a ca.CA of it over the
+	// ledger for the moments it writes (CRLs, delegated certificates).
 	CA ca.Config
 	// PollInterval is how often the follower reads the ledger; 0 means
 	// 250 ms.
@@ -52,7 +52,8 @@ type Config struct {
 	// means 1 hour.
 	CRLRefresh time.Duration
 	// NonIssued is how a serial number the CA never issued is answered:
-	// Unknown (the default) or, as RFC 6960 §2.2 allows, Revoked.
+	// NonIssuedUnknown (the default) or, as RFC 6960 §2.2 allows,
+	// NonIssuedRevoked.
 	NonIssued NonIssued
 	// Delegate, when not nil, has responses signed by a delegated
 	// responder key that the Cache makes, has the CA certify and rotates
@@ -67,19 +68,20 @@ type Config struct {
 type NonIssued int
 
 const (
-	// Unknown answers "unknown" (RFC 6960 §2.2): the responder cannot say.
+	// NonIssuedUnknown answers "unknown" (RFC 6960 §2.2): the responder
+	// cannot say.
 	// It is also the answer for an expired certificate.
-	Unknown NonIssued = iota
-	// Revoked answers "revoked" at 1970-01-01T00:00:00Z with the reason
+	NonIssuedUnknown NonIssued = iota
+	// NonIssuedRevoked answers "revoked" at 1970-01-01T00:00:00Z with the reason
 	// certificateHold, and puts the extended revoked definition extension
 	// into every response (RFC 6960 §2.2, §4.4.8), so that a client that
 	// does not know "unknown" still refuses a forged certificate. The
 	// Cache then keeps the serial numbers of the CA's expired
 	// certificates, to go on answering "unknown" for them.
-	Revoked
+	NonIssuedRevoked
 )
 
-// nonIssued is the status of a serial number never issued, with Revoked.
+// nonIssued is the status of a serial number never issued, with NonIssuedRevoked.
 var nonIssued = &entry{status: ocsp.Revoked, revokedAt: time.Unix(0, 0).UTC(), reason: cert.ReasonCertificateHold}
 
 // Defaults of Config.
@@ -132,7 +134,7 @@ type Cache struct {
 	mu      sync.RWMutex
 	entries map[string]*entry // by serial magnitude
 	// expired holds the serial numbers of the CA's expired certificates,
-	// with NonIssued Revoked only.
+	// with NonIssuedRevoked only.
 	expired  map[string]struct{}
 	full     *Document
 	delta    *Document
@@ -178,8 +180,8 @@ func New(cfg Config) (*Cache, error) {
 		entries: make(map[string]*entry),
 	}
 	switch cfg.NonIssued {
-	case Unknown:
-	case Revoked:
+	case NonIssuedUnknown:
+	case NonIssuedRevoked:
 		c.expired = make(map[string]struct{})
 	default:
 		return nil, fmt.Errorf("responder: unknown Config.NonIssued %d", cfg.NonIssued)
@@ -193,13 +195,11 @@ func New(cfg Config) (*Cache, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	// The key identifier the ledger files this CA's certificates under:
-	// ca.New computes it as the CA does.
-	probe, err := ca.New(withoutStore(cfg.CA))
-	if err != nil {
-		return nil, fmt.Errorf("responder: %w", err)
+	// The key identifier the ledger files this CA's certificates under.
+	var err error
+	if c.keyID, err = ca.IssuerKeyID(c.issuer); err != nil {
+		return nil, fmt.Errorf("responder: the CA certificate: %w", err)
 	}
-	c.keyID = probe.KeyID()
 	if c.hashes, err = ocsp.NewIssuerHashes(c.issuer); err != nil {
 		return nil, fmt.Errorf("responder: %w", err)
 	}
@@ -217,13 +217,6 @@ func New(cfg Config) (*Cache, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// withoutStore returns cfg with a placeholder Store, for ca.New to accept
-// a configuration that is only looked at.
-func withoutStore(cfg ca.Config) ca.Config {
-	cfg.Store = new(store.DB)
-	return cfg
 }
 
 // Run is the follower: it polls the ledger every PollInterval until ctx is
@@ -314,7 +307,7 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 	defer db.Close()
 	first := c.lastRead.IsZero()
 	var seq uint64
-	err = db.View(func(tx *store.Tx) error {
+	err = db.View(func(tx store.Tx) error {
 		seq = tx.Seq()
 		if !first && seq == c.seq {
 			return nil
@@ -368,7 +361,7 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 				recs = append(recs, r)
 			}
 		}
-		if c.cfg.NonIssued == Revoked {
+		if c.cfg.NonIssued == NonIssuedRevoked {
 			if err := c.readExpired(db, now); err != nil {
 				return nil, false, err
 			}
@@ -388,7 +381,7 @@ func (c *Cache) readExpired(db *store.DB, now time.Time) error {
 			return fmt.Errorf("responder: reading the ledger: %w", err)
 		}
 		switch r.Status {
-		case store.StatusValid, store.StatusHeld, store.StatusRevoked:
+		case store.StatusGood, store.StatusHeld, store.StatusRevoked:
 			if r.NotAfter.Before(now) && bytes.Equal(r.IssuerKeyID, c.keyID) {
 				expired[string(r.Serial.Bytes())] = struct{}{}
 			}
@@ -400,26 +393,26 @@ func (c *Cache) readExpired(db *store.DB, now time.Time) error {
 	return nil
 }
 
-// entryOf returns the cache entry of a record of this CA, or nil for one
-// that has no status to serve (reserved, abandoned, another issuer's).
-func (c *Cache) entryOf(r *store.Record) *entry {
+// entryOf returns the cache entry of a record of this CA at now, or nil
+// for one that has no status to serve (reserved, abandoned, another
+// issuer's).
+func (c *Cache) entryOf(r *store.Record, now time.Time) *entry {
 	if !bytes.Equal(r.IssuerKeyID, c.keyID) {
 		return nil
 	}
 	e := &entry{serial: r.Serial, notAfter: r.NotAfter}
-	switch r.Status {
-	case store.StatusValid:
+	switch st := ca.StatusOf(r, now); st.State {
+	case ca.StateGood, ca.StateExpired:
+		// update files an expired one among the expired, answered
+		// "unknown" whatever NonIssued says.
 		e.status = ocsp.Good
-	case store.StatusHeld, store.StatusRevoked:
-		e.status = ocsp.Revoked
+	case ca.StateHeld, ca.StateRevoked:
 		if r.Revocation == nil {
 			return nil
 		}
-		e.revokedAt = r.Revocation.Time.UTC().Truncate(time.Second)
-		e.reason = cert.ReasonCode(r.Revocation.Reason)
-		if r.Status == store.StatusHeld {
-			e.reason = cert.ReasonCertificateHold
-		}
+		e.status = ocsp.Revoked
+		e.revokedAt = st.RevokedAt.UTC().Truncate(time.Second)
+		e.reason = st.Reason
 	default:
 		return nil
 	}
@@ -433,7 +426,7 @@ func (c *Cache) update(recs []*store.Record, now time.Time) error {
 	todo := make(map[string]*entry)
 	c.mu.RLock()
 	for _, r := range recs {
-		e := c.entryOf(r)
+		e := c.entryOf(r, now)
 		if e == nil {
 			continue
 		}
@@ -482,7 +475,7 @@ func (c *Cache) update(recs []*store.Record, now time.Time) error {
 	c.mu.Lock()
 	for _, k := range expired {
 		delete(c.entries, k)
-		if c.cfg.NonIssued == Revoked {
+		if c.cfg.NonIssued == NonIssuedRevoked {
 			c.expired[k] = struct{}{}
 		}
 	}
@@ -558,7 +551,7 @@ func (c *Cache) sign(ids []ocsp.CertID, es []*entry, nonce []byte, now time.Time
 	if end := k.cert.NotAfter.UTC(); next.After(end) {
 		next = end
 	}
-	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce, ExtendedRevoke: c.cfg.NonIssued == Revoked}
+	t := &ocsp.ResponseTemplate{ProducedAt: this, Nonce: nonce, ExtendedRevoke: c.cfg.NonIssued == NonIssuedRevoked}
 	if k.delegated {
 		t.Certificates = []*cert.Certificate{k.cert}
 	}
@@ -590,12 +583,12 @@ func (c *Cache) Response(ctx context.Context, req *ocsp.Request) (*Response, err
 		if req.IDs[i].SerialNumber.Sign() > 0 {
 			key := req.IDs[i].SerialNumber.Bytes()
 			es[i] = c.entries[string(key)]
-			if es[i] == nil && c.cfg.NonIssued == Revoked {
+			if es[i] == nil && c.cfg.NonIssued == NonIssuedRevoked {
 				if _, gone := c.expired[string(key)]; !gone {
 					es[i] = nonIssued
 				}
 			}
-		} else if c.cfg.NonIssued == Revoked {
+		} else if c.cfg.NonIssued == NonIssuedRevoked {
 			es[i] = nonIssued
 		}
 	}
@@ -627,9 +620,8 @@ func (c *Cache) makeCRLs() error {
 	}
 	defer db.Close()
 	cfg := c.cfg.CA
-	cfg.Store = db
 	cfg.Clock = c.clock
-	a, err := ca.New(cfg)
+	a, err := ca.New(db, cfg)
 	if err != nil {
 		return err
 	}

@@ -106,9 +106,8 @@ func (c *Cache) delegate(now time.Time, timeout time.Duration) error {
 	}
 	defer db.Close()
 	cfg := c.cfg.CA
-	cfg.Store = db
 	cfg.Clock = func() time.Time { return now }
-	a, err := ca.New(cfg)
+	a, err := ca.New(db, cfg)
 	if err != nil {
 		return fmt.Errorf("responder: %w", err)
 	}

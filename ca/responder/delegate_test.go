@@ -80,7 +80,7 @@ func TestDelegatedResponder(t *testing.T) {
 	}
 	rec, err := db.Get(d.SerialNumber)
 	db.Close()
-	if err != nil || rec.Status != store.StatusValid {
+	if err != nil || rec.Status != store.StatusGood {
 		t.Fatalf("the responder certificate in the ledger: %v, %v", rec, err)
 	}
 

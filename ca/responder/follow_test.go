@@ -99,9 +99,7 @@ func withCA(t *testing.T, f *fixture, fn func(*ca.CA) error) time.Time {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := f.cfg
-	cfg.Store = db
-	c, err := ca.New(cfg)
+	c, err := ca.New(db, f.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

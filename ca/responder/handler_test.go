@@ -403,14 +403,14 @@ func TestCRLAndCACert(t *testing.T) {
 
 // TestNonIssued: a serial the CA never issued is never "good": "unknown"
 // by default, "revoked" (1970, certificateHold, extended revoke) with
-// NonIssued Revoked, which still answers "unknown" for an expired
+// NonIssuedRevoked, which still answers "unknown" for an expired
 // certificate and the real status for the others.
 func TestNonIssued(t *testing.T) {
 	never := big.NewInt(0x5eed)
 	for _, tc := range []struct {
 		mode NonIssued
 		want ocsp.Status
-	}{{Unknown, ocsp.Unknown}, {Revoked, ocsp.Revoked}} {
+	}{{NonIssuedUnknown, ocsp.Unknown}, {NonIssuedRevoked, ocsp.Revoked}} {
 		clock := catest.NewClock(time.Now().Add(time.Minute))
 		f := newFixture(t, func(c *Config) {
 			c.NonIssued = tc.mode
@@ -423,13 +423,13 @@ func TestNonIssued(t *testing.T) {
 				if got.Status != tc.want {
 					t.Fatalf("mode %d, serial %x: %v, want %v", tc.mode, serial, got.Status, tc.want)
 				}
-				if tc.mode == Revoked && (!got.RevokedAt.Equal(time.Unix(0, 0)) || got.Reason != cert.ReasonCertificateHold || !r.ExtendedRevoke) {
+				if tc.mode == NonIssuedRevoked && (!got.RevokedAt.Equal(time.Unix(0, 0)) || got.Reason != cert.ReasonCertificateHold || !r.ExtendedRevoke) {
 					t.Errorf("non-issued: revoked at %v, reason %v, extended revoke %v", got.RevokedAt, got.Reason, r.ExtendedRevoke)
 				}
 			}
 		}
 		good := f.parse(t, readBody(t, f.post(t, request(t, ocsp.SHA1, f.cfg.Certificate, f.good.SerialNumber, nil))))
-		if good.Responses[0].Status != ocsp.Good || good.ExtendedRevoke != (tc.mode == Revoked) {
+		if good.Responses[0].Status != ocsp.Good || good.ExtendedRevoke != (tc.mode == NonIssuedRevoked) {
 			t.Errorf("mode %d: the good certificate: %v, extended revoke %v", tc.mode, good.Responses[0].Status, good.ExtendedRevoke)
 		}
 

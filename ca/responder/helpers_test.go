@@ -2,6 +2,7 @@ package responder
 
 import (
 	"bytes"
+	"github.com/gostca/gostca/store"
 	"io"
 	"log/slog"
 	"math/big"
@@ -58,12 +59,11 @@ func newFixture(t testing.TB, mod func(*Config)) *fixture {
 	}
 	f.foreign = catest.NewRoot(t, catest.WithSubject(cert.Name{CommonName: "foreign root", Country: "RU"}))
 	f.cfg = f.root.Config()
-	db := f.cfg.Store
+	db := f.root.Ledger().(*store.DB)
 	f.ledger = db.Path()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f.cfg.Store = nil
 	f.cfg.Clock = time.Now
 	cfg := Config{Ledger: f.ledger, CA: f.cfg, PollInterval: 50 * time.Millisecond, Logger: quietLogger()}
 	if mod != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
 )
 
@@ -78,7 +79,8 @@ func (s *CRL) Source() string {
 	return fmt.Sprintf("CRL number %v of %q", s.list.Number, s.list.Issuer.String())
 }
 
-// Check returns c's status in the CRL: Revoked when listed, else Good.
+// Check returns c's status in the CRL: revoked (or held, for reason
+// certificateHold) when listed, else good.
 // The CRL must be issued by issuer (name, and key identifier when both
 // have one: else ErrWrongIssuer) and signed by its key (else
 // ErrBadSignature); a thisUpdate in the future fails with ErrTime, and a
@@ -99,16 +101,13 @@ func (s *CRL) Check(ctx context.Context, c, issuer *cert.Certificate) (*Result, 
 	}
 	res := &Result{
 		Source:     s.Source(),
-		State:      Good,
+		State:      ca.StateGood,
 		ThisUpdate: s.list.ThisUpdate,
 		NextUpdate: s.list.NextUpdate,
 		Stale:      stale(s.list.NextUpdate, now),
 	}
 	if e := s.revoked[string(c.SerialNumber.Bytes())]; e != nil {
-		res.State = Revoked
-		res.RevokedAt = e.RevocationTime
-		res.Reason = e.ReasonCode
-		res.InvalidityDate = e.InvalidityDate
+		res.setRevoked(e.RevocationTime, e.ReasonCode, e.InvalidityDate)
 	}
 	return res, nil
 }

@@ -73,7 +73,7 @@
 // [ErrNonceMismatch], [ErrCertIDMismatch], [ErrTooLarge], [ErrTime] and
 // [ErrUnavailable], and with errors.As on [*HTTPError] and, for an
 // unsuccessful OCSP response, *ocsp.StatusError. An unknown certificate is
-// not an error: its Result has the State [Unknown].
+// not an error: its Result has the State ca.StateUnknown.
 //
 // # Concurrency
 //

@@ -2,6 +2,7 @@ package status_test
 
 import (
 	"fmt"
+	"github.com/gostca/gostca/ca"
 	"time"
 
 	"github.com/gostca/gostca/ca/status"
@@ -13,7 +14,7 @@ import (
 // very second of the hold counts as made under it.
 func ExampleResult_Assess() {
 	noon := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	res := &status.Result{State: status.Revoked, RevokedAt: noon.Add(400 * time.Millisecond), Reason: cert.ReasonCertificateHold}
+	res := &status.Result{State: ca.StateHeld, RevokedAt: noon.Add(400 * time.Millisecond), Reason: cert.ReasonCertificateHold}
 	for _, signed := range []time.Time{noon.Add(-3 * time.Hour), noon, noon.Add(3 * time.Hour)} {
 		fmt.Printf("signed %s: %v (held: %v)\n", signed.Format("15:04:05"), res.Assess(signed), res.Held())
 	}

@@ -41,7 +41,7 @@ func FuzzParseCRL(f *testing.F) {
 		if !bytes.Equal(s.List().RawTBSRevocationList, must(t, full).RawTBSRevocationList) {
 			t.Fatal("a CRL the root did not sign passed Check")
 		}
-		if res.State != status.Revoked {
+		if res.State != ca.StateRevoked {
 			t.Fatalf("the root's CRL answered %v", res.State)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"encoding/pem"
+	"github.com/gostca/gostca/store"
 	"io"
 	"log/slog"
 	"math/big"
@@ -118,12 +119,11 @@ func newFixture(t testing.TB) *fixture {
 	twin := catest.NewRoot(t, catest.WithClock(f.clock))
 	f.twin, f.twinCRL = twin.Certificate(), makeCRL(t, twin, false)
 
-	db := cfg.Store
+	db := root.Ledger().(*store.DB)
 	f.ledger = db.Path()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Store = nil
 	cfg.Clock = f.clock.Now
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Two responders over the ledger: the CA's key signs for one, a

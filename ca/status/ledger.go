@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/store"
 )
@@ -63,8 +64,8 @@ func newLedger(opts *LedgerOptions) *Ledger {
 	return l
 }
 
-// Check returns c's state in the ledger: Good while valid (whatever its
-// validity period), Revoked when revoked or on hold, Unknown when the
+// Check returns c's state in the ledger at the time of the read
+// (ca.StatusOf): good, expired, revoked, held, or unknown when the
 // ledger holds no certificate with c's serial number or another
 // certificate under it. ThisUpdate is the time of the read; NextUpdate is
 // zero. A ledger that is missing or stays locked fails with
@@ -87,18 +88,11 @@ func (l *Ledger) Check(ctx context.Context, c, issuer *cert.Certificate) (*Resul
 		// Reserved, abandoned, or another certificate with this serial.
 		return res, nil
 	}
-	switch rec.Status {
-	case store.StatusValid:
-		res.State = Good
-	case store.StatusHeld, store.StatusRevoked:
-		if rec.Revocation == nil {
-			return nil, fmt.Errorf("status: ledger %s: serial %#x is %v without a revocation entry", l.path, c.SerialNumber, rec.Status)
-		}
-		res.State = Revoked
-		res.RevokedAt = rec.Revocation.Time
-		res.Reason = cert.ReasonCode(rec.Revocation.Reason)
-		res.InvalidityDate = rec.Revocation.InvalidityDate
+	if (rec.Status == store.StatusHeld || rec.Status == store.StatusRevoked) && rec.Revocation == nil {
+		return nil, fmt.Errorf("status: ledger %s: serial %#x is %v without a revocation entry", l.path, c.SerialNumber, rec.Status)
 	}
+	st := ca.StatusOf(rec, res.ThisUpdate)
+	res.State, res.RevokedAt, res.Reason, res.InvalidityDate = st.State, st.RevokedAt, st.Reason, st.InvalidityDate
 	return res, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/ocsp"
 )
@@ -159,13 +160,11 @@ func (o *OCSP) Check(ctx context.Context, c, issuer *cert.Certificate) (*Result,
 	}
 	switch single.Status {
 	case ocsp.Good:
-		res.State = Good
+		res.State = ca.StateGood
 	case ocsp.Revoked:
-		res.State = Revoked
-		res.RevokedAt = single.RevokedAt
-		res.Reason = single.Reason
+		res.setRevoked(single.RevokedAt, single.Reason, time.Time{})
 	default:
-		res.State = Unknown
+		res.State = ca.StateUnknown
 	}
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
 )
 
@@ -15,7 +16,8 @@ type Checker interface {
 	// Check returns what the source says of c, which issuer issued. It
 	// fails with an error wrapping ErrWrongIssuer when issuer did not
 	// issue c (or, for a CRL, when the CRL is another issuer's); an
-	// unknown certificate is a Result of State Unknown, not an error.
+	// unknown certificate is a Result of State ca.StateUnknown, not an
+	// error.
 	Check(ctx context.Context, c, issuer *cert.Certificate) (*Result, error)
 }
 
@@ -64,40 +66,17 @@ func (e *HTTPError) Error() string {
 // Unwrap returns ErrUnavailable.
 func (e *HTTPError) Unwrap() error { return ErrUnavailable }
 
-// State is what a source says of a certificate. The zero value is Unknown.
-type State int
-
-const (
-	// Unknown: the source does not know the certificate (an OCSP
-	// "unknown", a serial or certificate the ledger does not hold).
-	Unknown State = iota
-	// Good: not revoked, and not on hold, when the source was made.
-	Good
-	// Revoked: revoked, or on hold (reason certificateHold).
-	Revoked
-)
-
-// String returns "unknown", "good" or "revoked".
-func (s State) String() string {
-	switch s {
-	case Unknown:
-		return "unknown"
-	case Good:
-		return "good"
-	case Revoked:
-		return "revoked"
-	}
-	return fmt.Sprintf("State(%d)", int(s))
-}
-
 // Result is what a source says of one certificate.
 type Result struct {
 	// Source names the source for people: "ledger PATH", "CRL number N
 	// of ISSUER", "OCSP URL".
 	Source string
-	State  State
-	// RevokedAt, Reason and InvalidityDate describe a Revoked certificate
-	// (Reason is cert.ReasonCertificateHold for one on hold).
+	// State is ca.StateGood, ca.StateRevoked, ca.StateHeld (revoked with
+	// reason certificateHold), ca.StateUnknown, or, from the ledger only,
+	// ca.StateExpired (past its notAfter and never revoked).
+	State ca.State
+	// RevokedAt, Reason and InvalidityDate describe a revoked or held
+	// certificate (Reason is cert.ReasonCertificateHold for one on hold).
 	// InvalidityDate is zero when the source gives none (OCSP never does).
 	RevokedAt      time.Time
 	Reason         cert.ReasonCode
@@ -115,15 +94,24 @@ type Result struct {
 
 // Held reports a certificate on hold: revoked with reason
 // certificateHold.
-func (r *Result) Held() bool {
-	return r.State == Revoked && r.Reason == cert.ReasonCertificateHold
+func (r *Result) Held() bool { return r.State == ca.StateHeld }
+
+// Revoked reports a certificate revoked or on hold.
+func (r *Result) Revoked() bool { return r.State == ca.StateRevoked || r.State == ca.StateHeld }
+
+// setRevoked records a revocation (a hold for reason certificateHold).
+func (r *Result) setRevoked(at time.Time, reason cert.ReasonCode, invalidity time.Time) {
+	r.State, r.RevokedAt, r.Reason, r.InvalidityDate = ca.StateRevoked, at, reason, invalidity
+	if reason == cert.ReasonCertificateHold {
+		r.State = ca.StateHeld
+	}
 }
 
 // RevokedFrom returns when the revocation takes effect for judging
 // signatures: RevokedAt or, when earlier, InvalidityDate, at the start of
-// its second. It is zero unless the State is Revoked.
+// its second. It is zero unless the certificate is revoked or held.
 func (r *Result) RevokedFrom() time.Time {
-	if r.State != Revoked {
+	if !r.Revoked() {
 		return time.Time{}
 	}
 	t := r.RevokedAt
@@ -136,7 +124,7 @@ func (r *Result) RevokedFrom() time.Time {
 // RevokedAtTime reports whether the certificate was revoked (or on hold)
 // at t, by RevokedFrom: a revocation in the same second as t counts.
 func (r *Result) RevokedAtTime(t time.Time) bool {
-	return r.State == Revoked && !r.RevokedFrom().After(t)
+	return r.Revoked() && !r.RevokedFrom().After(t)
 }
 
 // Verdict is a Result read against a signature's signing time.
@@ -177,9 +165,9 @@ func (v Verdict) String() string {
 // known, and any revocation then counts as made before the signature.
 func (r *Result) Assess(signingTime time.Time) Verdict {
 	switch {
-	case r.State == Good:
+	case r.State == ca.StateGood, r.State == ca.StateExpired:
 		return VerdictGood
-	case r.State != Revoked:
+	case !r.Revoked():
 		return VerdictUnknown
 	case signingTime.IsZero() || r.RevokedAtTime(signingTime):
 		return VerdictRevokedAtSigning

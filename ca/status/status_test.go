@@ -3,6 +3,7 @@ package status_test
 import (
 	"context"
 	"errors"
+	"github.com/gostca/gostca/ca"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -48,18 +49,18 @@ func TestSources(t *testing.T) {
 		checker status.Checker
 		// unrecorded is the answer for a certificate of the root that is
 		// not in its ledger: a CRL does not list it.
-		unrecorded status.State
+		unrecorded ca.State
 		// invalidity: the source gives the invalidity date.
 		invalidity bool
 	}{
-		{"ledger", status.NewLedger(f.ledger, ledgerOpts), status.Unknown, true},
-		{"ledger db", status.NewLedgerDB(db, ledgerOpts), status.Unknown, true},
-		{"CRL DER", parseCRL(t, f.fullCRL, f.clock.Now), status.Good, true},
-		{"CRL PEM", parseCRL(t, pemCRL(f.fullCRL), f.clock.Now), status.Good, true},
-		{"CRL set", status.CRLSet{parseCRL(t, f.foreignCRL, f.clock.Now), parseCRL(t, f.fullCRL, f.clock.Now)}, status.Good, true},
-		{"OCSP SHA-1", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now}), status.Unknown, false},
-		{"OCSP Streebog-256", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now, Hash: ocsp.Streebog256}), status.Unknown, false},
-		{"OCSP delegated", newOCSP(t, f.delegatedURL, &status.OCSPOptions{Clock: f.clock.Now}), status.Unknown, false},
+		{"ledger", status.NewLedger(f.ledger, ledgerOpts), ca.StateUnknown, true},
+		{"ledger db", status.NewLedgerDB(db, ledgerOpts), ca.StateUnknown, true},
+		{"CRL DER", parseCRL(t, f.fullCRL, f.clock.Now), ca.StateGood, true},
+		{"CRL PEM", parseCRL(t, pemCRL(f.fullCRL), f.clock.Now), ca.StateGood, true},
+		{"CRL set", status.CRLSet{parseCRL(t, f.foreignCRL, f.clock.Now), parseCRL(t, f.fullCRL, f.clock.Now)}, ca.StateGood, true},
+		{"OCSP SHA-1", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now}), ca.StateUnknown, false},
+		{"OCSP Streebog-256", newOCSP(t, f.ocspURL, &status.OCSPOptions{Clock: f.clock.Now, Hash: ocsp.Streebog256}), ca.StateUnknown, false},
+		{"OCSP delegated", newOCSP(t, f.delegatedURL, &status.OCSPOptions{Clock: f.clock.Now}), ca.StateUnknown, false},
 	} {
 		// The verdicts for signatures made at t0+10m, t0+45m (after the
 		// invalidity date, before the revocation) and t0+2h30m.
@@ -71,17 +72,17 @@ func TestSources(t *testing.T) {
 		for _, tc := range []struct {
 			name     string
 			c        *cert.Certificate
-			state    status.State
+			state    ca.State
 			reason   cert.ReasonCode
 			at       time.Time
 			held     bool
 			verdicts []status.Verdict
 		}{
-			{"good", f.good, status.Good, 0, time.Time{}, false,
+			{"good", f.good, ca.StateGood, 0, time.Time{}, false,
 				[]status.Verdict{status.VerdictGood, status.VerdictGood, status.VerdictGood}},
-			{"revoked", f.revoked, status.Revoked, cert.ReasonKeyCompromise, revokedAt, false,
+			{"revoked", f.revoked, ca.StateRevoked, cert.ReasonKeyCompromise, revokedAt, false,
 				[]status.Verdict{status.VerdictRevokedAfterSigning, midRevoked, status.VerdictRevokedAtSigning}},
-			{"held", f.held, status.Revoked, cert.ReasonCertificateHold, heldAt, true,
+			{"held", f.held, ca.StateHeld, cert.ReasonCertificateHold, heldAt, true,
 				[]status.Verdict{status.VerdictRevokedAfterSigning, status.VerdictRevokedAfterSigning, status.VerdictRevokedAtSigning}},
 			{"unrecorded", f.unrecorded, src.unrecorded, 0, time.Time{}, false, nil},
 		} {
@@ -107,7 +108,7 @@ func TestSources(t *testing.T) {
 						t.Errorf("signed at %v: %v, want %v", signed[i], got, want)
 					}
 				}
-				if tc.state == status.Unknown {
+				if tc.state == ca.StateUnknown {
 					if got := res.Assess(signed[0]); got != status.VerdictUnknown {
 						t.Errorf("unknown: %v", got)
 					}
@@ -203,7 +204,7 @@ func TestCRL(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if res.State != status.Revoked || res.Stale != tc.stale || !res.NextUpdate.After(res.ThisUpdate) {
+			if res.State != ca.StateRevoked || res.Stale != tc.stale || !res.NextUpdate.After(res.ThisUpdate) {
 				t.Errorf("state %v stale %v (thisUpdate %v, nextUpdate %v)", res.State, res.Stale, res.ThisUpdate, res.NextUpdate)
 			}
 			if !res.InvalidityDate.Equal(invalidAt.Truncate(time.Second)) {
@@ -251,21 +252,21 @@ func TestOCSPResponses(t *testing.T) {
 		cert    *cert.Certificate
 		answer  func(w http.ResponseWriter, req *ocsp.Request)
 		opts    status.OCSPOptions
-		state   status.State
+		state   ca.State
 		stale   bool
 		err     error
 		errType any // a pointer to an error type errors.As must find
 	}{
-		{name: "delegated responder", cert: f.good, state: status.Good, answer: func(w http.ResponseWriter, req *ocsp.Request) {
+		{name: "delegated responder", cert: f.good, state: ca.StateGood, answer: func(w http.ResponseWriter, req *ocsp.Request) {
 			write(w, f.sign(t, req, ocsp.Good, f.responderCert, f.responderKey, nil))
 		}},
-		{name: "delegated responder, revoked", cert: f.revoked, state: status.Revoked, answer: func(w http.ResponseWriter, req *ocsp.Request) {
+		{name: "delegated responder, revoked", cert: f.revoked, state: ca.StateRevoked, answer: func(w http.ResponseWriter, req *ocsp.Request) {
 			write(w, f.sign(t, req, ocsp.Revoked, f.responderCert, f.responderKey, nil))
 		}},
-		{name: "unknown", cert: f.good, state: status.Unknown, answer: func(w http.ResponseWriter, req *ocsp.Request) {
+		{name: "unknown", cert: f.good, state: ca.StateUnknown, answer: func(w http.ResponseWriter, req *ocsp.Request) {
 			write(w, f.sign(t, req, ocsp.Unknown, f.root, f.rootKey, nil))
 		}},
-		{name: "stale", cert: f.good, state: status.Good, stale: true, answer: func(w http.ResponseWriter, req *ocsp.Request) {
+		{name: "stale", cert: f.good, state: ca.StateGood, stale: true, answer: func(w http.ResponseWriter, req *ocsp.Request) {
 			write(w, f.sign(t, req, ocsp.Good, f.root, f.rootKey, func(r *ocsp.ResponseTemplate) {
 				r.Responses[0].ThisUpdate = checkAt.Add(-2 * time.Hour)
 				r.Responses[0].NextUpdate = checkAt.Add(-time.Hour)
@@ -364,7 +365,11 @@ func TestNewOCSPURL(t *testing.T) {
 func TestAssess(t *testing.T) {
 	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	revoked := func(when time.Time, reason cert.ReasonCode, invalidity time.Time) *status.Result {
-		return &status.Result{State: status.Revoked, RevokedAt: when, Reason: reason, InvalidityDate: invalidity}
+		state := ca.StateRevoked
+		if reason == cert.ReasonCertificateHold {
+			state = ca.StateHeld
+		}
+		return &status.Result{State: state, RevokedAt: when, Reason: reason, InvalidityDate: invalidity}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -372,8 +377,9 @@ func TestAssess(t *testing.T) {
 		signed time.Time
 		want   status.Verdict
 	}{
-		{"good", &status.Result{State: status.Good}, at, status.VerdictGood},
-		{"good, no signing time", &status.Result{State: status.Good}, time.Time{}, status.VerdictGood},
+		{"good", &status.Result{State: ca.StateGood}, at, status.VerdictGood},
+		{"good, no signing time", &status.Result{State: ca.StateGood}, time.Time{}, status.VerdictGood},
+		{"expired, never revoked", &status.Result{State: ca.StateExpired}, at, status.VerdictGood},
 		{"unknown", &status.Result{}, at, status.VerdictUnknown},
 		{"revoked a second after", revoked(at.Add(time.Second), cert.ReasonKeyCompromise, time.Time{}), at, status.VerdictRevokedAfterSigning},
 		{"revoked in the same second", revoked(at.Add(999*time.Millisecond), cert.ReasonKeyCompromise, time.Time{}), at, status.VerdictRevokedAtSigning},

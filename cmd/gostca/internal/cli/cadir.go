@@ -214,7 +214,6 @@ func (a *app) newCAWithKey(cfg *config, db *store.DB, key crypto.Signer) (*ca.CA
 
 func (a *app) caOf(cfg *config, db *store.DB, key crypto.Signer, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
 	caCfg := ca.Config{
-		Store:            db,
 		Clock:            a.env.Now,
 		Signer:           key,
 		Certificate:      caCert,
@@ -231,7 +230,7 @@ func (a *app) caOf(cfg *config, db *store.DB, key crypto.Signer, caCert *cert.Ce
 	if t := cfg.IssuerSignTool; t != nil {
 		caCfg.IssuerSignTool = &cert.IssuerSignTool{SignTool: t.SignTool, CATool: t.CATool, SignToolCert: t.SignToolCert, CAToolCert: t.CAToolCert}
 	}
-	c, err := ca.New(caCfg)
+	c, err := ca.New(db, caCfg)
 	if err != nil {
 		return nil, failf("%s: %v", a.path(configName), trimPrefix(err)).because(err)
 	}

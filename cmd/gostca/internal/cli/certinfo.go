@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/streebog"
 	"github.com/gostca/gostca/store"
@@ -25,19 +26,21 @@ const dateLayout = "02.01.2006"
 
 func formatDate(t time.Time) string { return t.UTC().Format(dateLayout) }
 
-// statusOf is the status of a ledger record at now.
+// statusOf is the status of a ledger record at now (ca.StatusOf), in the
+// commands' words; a serial with no certificate is "reserved" or
+// "abandoned".
 func statusOf(r *store.Record, now time.Time) string {
-	switch r.Status {
-	case store.StatusValid:
-		if r.NotAfter.Before(now) {
-			return statusExpired
-		}
+	switch ca.StatusOf(r, now).State {
+	case ca.StateGood:
 		return statusValid
-	case store.StatusHeld:
+	case ca.StateExpired:
+		return statusExpired
+	case ca.StateHeld:
 		return statusHeld
-	case store.StatusRevoked:
+	case ca.StateRevoked:
 		return statusRevoked
-	case store.StatusReserved:
+	}
+	if r.Status == store.StatusReserved {
 		return statusReserved
 	}
 	return statusAbandoned

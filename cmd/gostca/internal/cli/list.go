@@ -78,7 +78,7 @@ expire within the period (30d, 12h, 2w). --json writes JSON instead.`,
 			}
 			if rev := r.Revocation; rev != nil {
 				e.RevokedAt = rev.Time
-				e.Reason = reasonName(rev.Reason)
+				e.Reason = rev.Reason.String()
 			}
 			if len(r.DER) > 0 {
 				e.Fingerprint = fingerprint(r.DER)

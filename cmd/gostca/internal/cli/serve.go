@@ -86,7 +86,7 @@ every response carries the extended revoked definition extension (RFC
 		switch nonIssued {
 		case "unknown":
 		case "revoked":
-			ni = responder.Revoked
+			ni = responder.NonIssuedRevoked
 		default:
 			return usagef("unknown --non-issued %q", nonIssued).withHint("use unknown or revoked")
 		}
@@ -104,7 +104,6 @@ every response carries the extended revoked definition extension (RFC
 			return err
 		}
 		caCfg := au.Config()
-		caCfg.Store = nil
 		ledger := au.db.Path()
 		if err := au.db.Close(); err != nil {
 			au.closeKey()

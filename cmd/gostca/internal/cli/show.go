@@ -63,7 +63,7 @@ func (a *app) describe(r *store.Record) error {
 	line("Valid", "%s – %s", formatDate(r.NotBefore), formatDate(r.NotAfter))
 	status := p.paint(statusColour(st), st)
 	if rev := r.Revocation; rev != nil {
-		status += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), reasonName(rev.Reason))
+		status += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), rev.Reason.String())
 		if !rev.InvalidityDate.IsZero() {
 			status += ", invalid since " + formatDate(rev.InvalidityDate)
 		}
@@ -86,5 +86,3 @@ func (a *app) describe(r *store.Record) error {
 	_, err := fmt.Fprint(a.env.Stdout, sb.String())
 	return err
 }
-
-func reasonName(r int) string { return cert.ReasonCode(r).String() }

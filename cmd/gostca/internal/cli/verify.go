@@ -88,7 +88,7 @@ ledger. Without a CA directory, give --chain: only the chain is checked.`,
 		if st != statusValid {
 			msg := fmt.Sprintf("%s: certificate %s is %s", args[0], formatSerial(r.Serial), st)
 			if rev := r.Revocation; rev != nil {
-				msg += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), reasonName(rev.Reason))
+				msg += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), rev.Reason.String())
 			}
 			return failf("%s", msg)
 		}

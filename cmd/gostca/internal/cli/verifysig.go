@@ -392,7 +392,7 @@ func (a *app) checkStatus(ctx context.Context, sr *signerReport, checker status.
 		return
 	}
 	st.Source, st.ThisUpdate, st.NextUpdate, st.Stale = res.Source, res.ThisUpdate, res.NextUpdate, res.Stale
-	if res.State == status.Revoked {
+	if res.Revoked() {
 		st.RevokedAt, st.Reason, st.InvalidityDate = res.RevokedAt, res.Reason.String(), res.InvalidityDate
 	}
 	// The words for a revocation and for a hold.
