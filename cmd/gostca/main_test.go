@@ -88,6 +88,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("GOSTCA_DIR", "")
 			e.Setenv("GOSTCA_PASSPHRASE", "")
+			// Key files at few PBKDF2 iterations: every command unlocks the CA
+			// key, a second each at the default (which key-kdf.txtar covers).
+			e.Setenv("GOSTCA_KDF_ITERATIONS", "1000")
 			e.Setenv("GOSTCA_PIN", "")
 			e.Setenv("GOSTCA_PARENT_PIN", "")
 			e.Setenv("GOSTCA_PKCS11_MODULE", "")

@@ -27,7 +27,7 @@ func TestOpenSSLInterop(t *testing.T) {
 
 			// Ours, read by OpenSSL: it must derive our public key.
 			key := newKey(t, params)
-			if err := write(path("ours.pem"), key, []byte("correct horse"), writeOptions()); err != nil {
+			if err := Write(path("ours.pem"), key, []byte("correct horse"), writeOptions()); err != nil {
 				t.Fatal(err)
 			}
 			ossl.Run(t, nil, "pkey", "-in", path("ours.pem"), "-passin", "file:"+path("pass.txt"), "-pubout", "-out", path("ours-pub.pem"))

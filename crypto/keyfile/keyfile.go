@@ -81,17 +81,12 @@ var (
 )
 
 // Write writes key as PEM to path: "ENCRYPTED PRIVATE KEY" (pkcs8.Encrypt
-// with its default options, of gost3410.MarshalPKCS8PrivateKey) when
+// with opts, nil for its defaults, of gost3410.MarshalPKCS8PrivateKey) when
 // passphrase is non-empty, else "PRIVATE KEY". The file gets mode 0600
 // whatever the umask. An existing file is never overwritten: the error then
 // wraps fs.ErrExist. See the package documentation for how the file is
 // made durable.
-func Write(path string, key *gost3410.PrivateKey, passphrase []byte) error {
-	return write(path, key, passphrase, nil)
-}
-
-// write is Write with pkcs8 options, which tests lower.
-func write(path string, key *gost3410.PrivateKey, passphrase []byte, opts *pkcs8.Options) error {
+func Write(path string, key *gost3410.PrivateKey, passphrase []byte, opts *pkcs8.Options) error {
 	if key == nil {
 		return errors.New("keyfile: nil key")
 	}

@@ -68,7 +68,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%q", params, pass), func(t *testing.T) {
 				key := newKey(t, params)
 				path := filepath.Join(t.TempDir(), "key.pem")
-				if err := write(path, key, []byte(pass), fast); err != nil {
+				if err := Write(path, key, []byte(pass), fast); err != nil {
 					t.Fatal(err)
 				}
 				wantType := "PRIVATE KEY"
@@ -94,14 +94,14 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestWriteDefaults goes through Write itself, at DefaultIterations.
+// TestWriteDefaults goes through Write with nil options, at DefaultIterations.
 func TestWriteDefaults(t *testing.T) {
 	if testing.Short() || testkit.Race {
 		t.Skip("PBKDF2 at DefaultIterations is slow in -short and -race runs")
 	}
 	key := newKey(t, gost3410.ParamsTC26256A())
 	path := filepath.Join(t.TempDir(), "key.pem")
-	if err := Write(path, key, []byte("secret")); err != nil {
+	if err := Write(path, key, []byte("secret"), nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Read(path, envSource(t, "secret"))
@@ -138,7 +138,7 @@ func TestWriteRefusesOverwrite(t *testing.T) {
 				t.Fatal(err)
 			}
 			before, _ := os.Lstat(path)
-			err := write(path, key, nil, fast)
+			err := Write(path, key, nil, fast)
 			if !errors.Is(err, fs.ErrExist) {
 				t.Fatalf("Write over an existing %s: %v, want fs.ErrExist", tt.name, err)
 			}
@@ -167,7 +167,7 @@ func TestWriteConcurrent(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for i := range writers {
-		wg.Go(func() { errs[i] = write(path, keys[i], nil, fast) })
+		wg.Go(func() { errs[i] = Write(path, keys[i], nil, fast) })
 	}
 	wg.Wait()
 	winner := -1
@@ -220,7 +220,7 @@ func TestWriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := write(tt.path, tt.key, nil, fast); err == nil {
+			if err := Write(tt.path, tt.key, nil, fast); err == nil {
 				t.Fatal("Write succeeded")
 			}
 			if _, err := os.Lstat(tt.path); !errors.Is(err, fs.ErrNotExist) {
@@ -251,7 +251,7 @@ func TestReadPermissions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%04o", tt.mode), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "key.pem")
-			if err := write(path, key, nil, fast); err != nil {
+			if err := Write(path, key, nil, fast); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Chmod(path, tt.mode); err != nil {
@@ -283,10 +283,10 @@ func TestReadErrors(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain.pem")
 	encrypted := filepath.Join(dir, "encrypted.pem")
-	if err := write(plain, key, nil, fast); err != nil {
+	if err := Write(plain, key, nil, fast); err != nil {
 		t.Fatal(err)
 	}
-	if err := write(encrypted, key, []byte("secret"), fast); err != nil {
+	if err := Write(encrypted, key, []byte("secret"), fast); err != nil {
 		t.Fatal(err)
 	}
 	plainPEM, _ := os.ReadFile(plain)

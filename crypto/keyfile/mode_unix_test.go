@@ -22,7 +22,7 @@ func TestWriteMode(t *testing.T) {
 			for _, pass := range []string{"", "secret"} {
 				path := filepath.Join(t.TempDir(), "key.pem")
 				old := syscall.Umask(umask)
-				err := write(path, key, []byte(pass), fast)
+				err := Write(path, key, []byte(pass), fast)
 				syscall.Umask(old)
 				if err != nil {
 					t.Fatal(err)

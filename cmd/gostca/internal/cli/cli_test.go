@@ -2,20 +2,30 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// env returns an Env over buffers, with the given environment.
+// testEnv returns an Env over buffers, with the given environment. Key
+// files are written at minKDFIterations unless vars set
+// $GOSTCA_KDF_ITERATIONS: every command that unlocks a key would take a
+// second at the default, a minute under the race detector.
 func testEnv(vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return Env{
-		Stdin:   strings.NewReader(""),
-		Stdout:  &out,
-		Stderr:  &errb,
-		Getenv:  func(k string) string { return vars[k] },
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string {
+			if v, ok := vars[k]; ok || k != envKDFIterations {
+				return v
+			}
+			return strconv.Itoa(minKDFIterations)
+		},
 		Now:     time.Now,
 		Version: "v0.0.0-test",
 	}, &out, &errb
@@ -178,5 +188,39 @@ func mustRun(t *testing.T, vars map[string]string) func(args ...string) string {
 			t.Fatalf("gostca %s: exit %d\n%s", strings.Join(args, " "), code, errs)
 		}
 		return out
+	}
+}
+
+func TestKeyFileOptions(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  int // iterations; 0: the defaults (nil options)
+		ok    bool
+	}{
+		{"", 0, true},
+		{"1000", 1000, true},
+		{"250000", 250000, true},
+		{"999", 0, false},
+		{"0", 0, false},
+		{"-5", 0, false},
+		{"lots", 0, false},
+		{"10000001", 0, false},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			env, _, _ := testEnv(map[string]string{envKDFIterations: tc.value})
+			a := &app{env: env}
+			opts, err := a.keyFileOptions()
+			switch {
+			case !tc.ok:
+				var ce *cliError
+				if !errors.As(err, &ce) || ce.code != ExitUsage || !strings.Contains(err.Error(), envKDFIterations) {
+					t.Errorf("err = %v, want a usage error naming $%s", err, envKDFIterations)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case tc.want == 0 && opts != nil, tc.want != 0 && (opts == nil || opts.Iterations != tc.want):
+				t.Errorf("options = %+v, want %d iterations", opts, tc.want)
+			}
+		})
 	}
 }

@@ -53,6 +53,10 @@ else a prompt; a wrong PIN is not retried. A parent CA whose key is in a
 token is opened the same way (its PIN: the pin-source in its gostca.json,
 else --parent-pin-file, else $GOSTCA_PARENT_PIN, else a prompt).
 
+A software key's passphrase is stretched by PBKDF2-HMAC-Streebog-512 at
+200,000 iterations (about a second per command); $GOSTCA_KDF_ITERATIONS
+sets another count, from 1,000 up.
+
 Production CA keys belong in a token.`,
 		Example: `  gostca init --dir root --subject "CN=Example Root CA,O=Example,C=RU" --key gost2012-512:A
   gostca init --dir sub --parent root --subject "CN=Example CA,O=Example,C=RU" \
@@ -197,6 +201,10 @@ type newCAKey struct {
 // create makes the CA's files; on failure it removes those it made.
 func (a *app) create(cfg *config, name *cert.Name, key newCAKey,
 	parent *authority, csrOut string, days, pathLen int) (err error) {
+	kopts, err := a.keyFileOptions()
+	if err != nil {
+		return err
+	}
 	_, statErr := os.Stat(a.dir)
 	madeDir := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(a.dir, 0o700); err != nil {
@@ -215,7 +223,7 @@ func (a *app) create(cfg *config, name *cert.Name, key newCAKey,
 	}()
 
 	if key.soft != nil {
-		if err := keyfile.Write(a.path(keyName), key.soft, key.passphrase); err != nil {
+		if err := keyfile.Write(a.path(keyName), key.soft, key.passphrase, kopts); err != nil {
 			return failf("%s", trimPrefix(err))
 		}
 		made = append(made, a.path(keyName))

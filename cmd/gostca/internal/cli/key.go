@@ -28,7 +28,11 @@ func (a *app) keyNewCommand() *cobra.Command {
 		Short: "Make a key pair, written as PKCS#8 PEM (encrypted unless --no-passphrase)",
 		Long: `Key new makes a GOST R 34.10-2012 key pair and writes it to a new file
 (mode 0600) as PKCS#8 PEM, encrypted with a passphrase, in the form
-OpenSSL's GOST engine and GnuTLS read. It never replaces a file.`,
+OpenSSL's GOST engine and GnuTLS read. It never replaces a file.
+
+The passphrase is stretched by PBKDF2-HMAC-Streebog-512 at 200,000
+iterations (about a second per unlock); $GOSTCA_KDF_ITERATIONS sets
+another count, from 1,000 up.`,
 		Example: `  gostca key new --out alice.key
   gostca key new --key gost2012-512:A --out server.key --no-passphrase
   GOSTCA_PASSPHRASE=... gostca key new --key tc26-256-a --out bob.key`,
@@ -45,6 +49,10 @@ OpenSSL's GOST engine and GnuTLS read. It never replaces a file.`,
 		if err != nil {
 			return err
 		}
+		opts, err := a.keyFileOptions()
+		if err != nil {
+			return err
+		}
 		var passphrase []byte
 		if !plain {
 			if passphrase, err = a.readPass(pass); err != nil {
@@ -55,7 +63,7 @@ OpenSSL's GOST engine and GnuTLS read. It never replaces a file.`,
 		if err != nil {
 			return err
 		}
-		if err := keyfile.Write(out, key, passphrase); err != nil {
+		if err := keyfile.Write(out, key, passphrase, opts); err != nil {
 			return fileError(out, err)
 		}
 		messagef(a.env.Stderr, "wrote a %d-bit %s key to %s", params.Bits(), params.Name(), out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -111,4 +112,28 @@ func keyError(path string, s *passSpec, err error) error {
 		return failf("the key %s is missing", path).because(err)
 	}
 	return failf("reading the key %s: %s", path, trimPrefix(err)).because(err)
+}
+
+// envKDFIterations sets the PBKDF2 iteration count of the key files the
+// commands write (key new, init): the cost of each passphrase guess, and of
+// each unlock. Unset: pkcs8.DefaultIterations.
+const envKDFIterations = "GOSTCA_KDF_ITERATIONS"
+
+// minKDFIterations is the fewest iterations envKDFIterations may ask for.
+const minKDFIterations = 1000
+
+// keyFileOptions returns the encryption options of the key files the
+// commands write: nil (pkcs8's defaults) unless $GOSTCA_KDF_ITERATIONS
+// says otherwise.
+func (a *app) keyFileOptions() (*pkcs8.Options, error) {
+	v := a.env.Getenv(envKDFIterations)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < minKDFIterations || n > pkcs8.MaxIterations {
+		return nil, usagef("$%s is %q: want a number of PBKDF2 iterations from %d to %d", envKDFIterations, v, minKDFIterations, pkcs8.MaxIterations).
+			withHint("unset it for the default, %d", pkcs8.DefaultIterations)
+	}
+	return &pkcs8.Options{Iterations: n}, nil
 }
