@@ -5,6 +5,12 @@ package ca
 // number, a *RequestError wrapping ErrInvalidField for a wrong length or a
 // non-digit, and one wrapping ErrCheckDigit for a wrong check digit.
 
+import (
+	"errors"
+
+	"github.com/gostca/gostca/crypto/cert"
+)
+
 // digits returns the decimal digits of s, or false if s is not exactly n
 // ASCII digits.
 func digits(s string, n int) ([]int, bool) {
@@ -126,6 +132,33 @@ func checkModulo(s, field string, n, m int) error {
 	}
 	if c := r % 10; d[n-1] != c {
 		return reqErr(ErrCheckDigit, field, "%q: check digit should be %d", s, c)
+	}
+	return nil
+}
+
+// CheckRegistrationNumbers checks the check digits of the registration
+// numbers n carries (SNILS, INN, INNLE, OGRN, OGRNIP; absent ones are not
+// required here), as the qualified profile does at issue. A failure is a
+// *RequestError naming the field ("Subject.SNILS", ...) and wrapping
+// ErrInvalidField (not all digits, or not as many as the number has) or
+// ErrCheckDigit.
+func CheckRegistrationNumbers(n *cert.Name) error {
+	for _, f := range []struct {
+		value string
+		check func(string) error
+	}{
+		{n.SNILS, CheckSNILS}, {n.INN, CheckINN}, {n.INNLE, CheckINNLE}, {n.OGRN, CheckOGRN}, {n.OGRNIP, CheckOGRNIP},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if err := f.check(f.value); err != nil {
+			var re *RequestError
+			if errors.As(err, &re) {
+				re.Field = "Subject." + re.Field
+			}
+			return err
+		}
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package ca
 import (
 	"bytes"
 	"crypto/x509/pkix"
-	"errors"
 	"math/big"
 	"slices"
 	"strings"
@@ -391,22 +390,8 @@ func (c *CA) checkQualified(o *order) error {
 			return reqErr(ErrMissingField, "Subject."+r[0], "required for a qualified certificate of a %v", o.kind)
 		}
 	}
-	for _, f := range []struct {
-		value string
-		check func(string) error
-	}{
-		{n.SNILS, CheckSNILS}, {n.INN, CheckINN}, {n.INNLE, CheckINNLE}, {n.OGRN, CheckOGRN}, {n.OGRNIP, CheckOGRNIP},
-	} {
-		if f.value == "" {
-			continue
-		}
-		if err := f.check(f.value); err != nil {
-			var re *RequestError
-			if errors.As(err, &re) {
-				re.Field = "Subject." + re.Field
-			}
-			return err
-		}
+	if err := CheckRegistrationNumbers(n); err != nil {
+		return err
 	}
 	switch {
 	case o.signTool == "":

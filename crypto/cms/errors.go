@@ -52,4 +52,12 @@ var (
 	// ErrNoSigningTime is SignerResult.SigningTimeChainErr for a signer
 	// that gave no signingTime attribute.
 	ErrNoSigningTime = errors.New("cms: no signing time")
+
+	// ErrCertificateValidity is wrapped by CheckSignerCertificate for a
+	// certificate outside its validity period at the signing time.
+	ErrCertificateValidity = errors.New("cms: the signer certificate is not valid at the signing time")
+
+	// ErrDuplicateSigner is wrapped by CheckCoSign when the SignedData
+	// already has a signature by the same certificate.
+	ErrDuplicateSigner = errors.New("cms: already signed by this certificate")
 )

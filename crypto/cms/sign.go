@@ -341,8 +341,9 @@ func (s *Signer) SignAttached(w io.Writer, r io.Reader, size int64) error {
 // there yet; everything else, the other SignerInfos included, is kept as
 // it was. For a detached sd, r must give the content again (it is streamed,
 // not held in memory); for one that embeds its content, r must be nil. The
-// new signature covers the content and sd's eContentType; CoSign does not
-// verify the signatures already there (call Verify first). The output
+// new signature covers the content and sd's eContentType. CoSign neither
+// verifies the signatures already there nor refuses a second signature by
+// the same certificate: CheckCoSign does both. The output
 // holds the whole message in memory, content included when attached.
 func (s *Signer) CoSign(sd *SignedData, r io.Reader) ([]byte, error) {
 	if sd == nil {
@@ -421,4 +422,52 @@ func digestListed(oids []asn1.ObjectIdentifier, d Digest) bool {
 		}
 	}
 	return false
+}
+
+// CheckSignerCertificate checks that c may make a signature at t, as a
+// verifier will require: t within its validity period (the error wraps
+// ErrCertificateValidity), and a keyUsage, if any, with digitalSignature
+// or nonRepudiation (ErrKeyUsage). NewSigner does not check this, so that
+// a test may sign with a certificate that verifiers must refuse.
+func CheckSignerCertificate(c *cert.Certificate, t time.Time) error {
+	if t.Before(c.NotBefore) || t.After(c.NotAfter) {
+		return fmt.Errorf("%w: valid %v to %v, signing at %v", ErrCertificateValidity, c.NotBefore.UTC(), c.NotAfter.UTC(), t.UTC())
+	}
+	if !allowsSigning(c) {
+		return ErrKeyUsage
+	}
+	return nil
+}
+
+// CheckCoSign checks sd before signer co-signs it: no signature in it is by
+// signer's certificate already (ErrDuplicateSigner), and every signature
+// in it holds over its content (for a detached sd, r gives it; else r is
+// nil). Either failure is a *SignerError naming the signature.
+// The chains are not checked. A co-signature adds to what is there; it
+// should not lend its weight to a signature that does not verify.
+func (sd *SignedData) CheckCoSign(signer *cert.Certificate, r io.Reader) error {
+	if err := sd.checkNewSigner(signer); err != nil {
+		return err
+	}
+	results, err := sd.Verify(r, VerifyOptions{NoChain: true})
+	if results == nil && err != nil {
+		return err
+	}
+	for i, res := range results {
+		if res.Err != nil {
+			return &SignerError{Index: i, Certificate: res.Certificate, Err: res.Err}
+		}
+	}
+	return nil
+}
+
+// checkNewSigner fails with a *SignerError wrapping ErrDuplicateSigner if
+// a SignerInfo of sd names c (issuer and serial number).
+func (sd *SignedData) checkNewSigner(c *cert.Certificate) error {
+	for i, si := range sd.SignerInfos {
+		if si.SerialNumber != nil && si.SerialNumber.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.RawIssuer, c.RawIssuer) {
+			return &SignerError{Index: i, Certificate: c, Err: ErrDuplicateSigner}
+		}
+	}
+	return nil
 }

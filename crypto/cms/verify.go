@@ -263,7 +263,7 @@ func (sd *SignedData) verifySigner(si *SignerInfo, c *cert.Certificate, digest [
 	if pub.Params().Size() != d.Size() {
 		return fmt.Errorf("%w: a %d-bit key does not sign with %v", ErrUnsupportedAlgorithm, pub.Params().Bits(), d)
 	}
-	if hasKeyUsage(c) && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+	if !allowsSigning(c) {
 		return ErrKeyUsage
 	}
 
@@ -322,6 +322,12 @@ func checkESSCertID(ids []ESSCertID, c *cert.Certificate, attr string) error {
 }
 
 var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
+
+// allowsSigning reports whether c's keyUsage, if it has one, allows
+// signatures: digitalSignature or nonRepudiation (contentCommitment).
+func allowsSigning(c *cert.Certificate) bool {
+	return !hasKeyUsage(c) || c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) != 0
+}
 
 // hasKeyUsage reports whether c carries a keyUsage extension.
 func hasKeyUsage(c *cert.Certificate) bool {

@@ -214,7 +214,6 @@ func signerKey(signer crypto.Signer) (*gost3410.PublicKey, cert.SignatureAlgorit
 	return nil, 0, fmt.Errorf("ocsp: unsupported GOST key size %d", pub.Params().Size())
 }
 
-
 func hasOCSPSigning(c *cert.Certificate) bool {
 	for _, oid := range c.ExtKeyUsage {
 		if oid.Equal(oidOCSPSigning) {

@@ -30,7 +30,18 @@ func formatDate(t time.Time) string { return t.UTC().Format(dateLayout) }
 // commands' words; a serial with no certificate is "reserved" or
 // "abandoned".
 func statusOf(r *store.Record, now time.Time) string {
-	switch ca.StatusOf(r, now).State {
+	switch st := ca.StatusOf(r, now).State; {
+	case st != ca.StateUnknown:
+		return stateWord(st)
+	case r.Status == store.StatusReserved:
+		return statusReserved
+	}
+	return statusAbandoned
+}
+
+// stateWord is a certificate state in the commands' words.
+func stateWord(s ca.State) string {
+	switch s {
 	case ca.StateGood:
 		return statusValid
 	case ca.StateExpired:
@@ -40,10 +51,7 @@ func statusOf(r *store.Record, now time.Time) string {
 	case ca.StateRevoked:
 		return statusRevoked
 	}
-	if r.Status == store.StatusReserved {
-		return statusReserved
-	}
-	return statusAbandoned
+	return s.String()
 }
 
 // fingerprint is the Streebog-256 hash of der, in hex with colons.

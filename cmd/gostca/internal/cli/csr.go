@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/rand"
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -58,31 +59,24 @@ token keygen'; the module and PIN as for 'gostca sign').`,
 		if err != nil {
 			return err
 		}
-		for _, n := range []struct {
-			flag, value string
-			field       *string
-			check       func(string) error
-		}{
-			{"--snils", snils, &name.SNILS, ca.CheckSNILS},
-			{"--inn", inn, &name.INN, ca.CheckINN},
-			{"--innle", innle, &name.INNLE, ca.CheckINNLE},
-			{"--ogrn", ogrn, &name.OGRN, ca.CheckOGRN},
-			{"--ogrnip", ogrnip, &name.OGRNIP, ca.CheckOGRNIP},
-		} {
-			if n.value != "" {
-				*n.field = n.value
+		numbers := map[string]*string{"SNILS": &name.SNILS, "INN": &name.INN, "INNLE": &name.INNLE, "OGRN": &name.OGRN, "OGRNIP": &name.OGRNIP}
+		for field, value := range map[string]string{"SNILS": snils, "INN": inn, "INNLE": innle, "OGRN": ogrn, "OGRNIP": ogrnip} {
+			if value != "" {
+				*numbers[field] = value
 			}
-			if *n.field == "" {
-				continue
+		}
+		if err := ca.CheckRegistrationNumbers(name); err != nil {
+			var re *ca.RequestError
+			field := ""
+			if errors.As(err, &re) {
+				field = strings.TrimPrefix(re.Field, "Subject.")
 			}
-			if err := n.check(*n.field); err != nil {
-				problem := trimPrefix(err)
-				if re, ok := err.(*ca.RequestError); ok {
-					problem = re.Problem
-				}
-				return failf("invalid %s %s: %s", strings.ToUpper(n.flag[2:]), *n.field, problem).
-					withHint("check the number against the document").because(err)
+			value, ok := numbers[field]
+			if !ok {
+				return failf("%s", trimPrefix(err)).because(err)
 			}
+			return failf("invalid %s %s: %s", field, *value, re.Problem).
+				withHint("check the number against the document").because(err)
 		}
 		key, closeKey, err := a.openSigningKey(keyPath, module, keys)
 		if err != nil {

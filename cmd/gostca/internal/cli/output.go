@@ -221,9 +221,25 @@ func explain(err error) *cliError {
 }
 
 // trimPrefix returns the message of err without the library's package
-// prefixes ("ca: ", "store: ", ...), which mean nothing to an operator.
+// prefixes ("ca: ", "store: ", ...), which mean nothing to an operator:
+// at its start and at the start of each wrapped message (after ": ").
 func trimPrefix(err error) string {
 	s := err.Error()
+	var sb strings.Builder
+	for {
+		s = trimPackages(s)
+		i := strings.Index(s, ": ")
+		if i < 0 {
+			sb.WriteString(s)
+			return sb.String()
+		}
+		sb.WriteString(s[:i+2])
+		s = s[i+2:]
+	}
+}
+
+// trimPackages strips the package prefixes at the start of s.
+func trimPackages(s string) string {
 	for {
 		trimmed := false
 		for _, p := range []string{"ca: ", "store: ", "cert: ", "pkcs11: ", "keyfile: ", "pkcs8: ", "gost3410: ", "truststore: ", "cms: ", "status: ", "ocsp: "} {

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto"
-	"crypto/x509"
 	"errors"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gostca/gostca/ca/status"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/keyfile"
@@ -259,14 +259,15 @@ func (a *app) signerCertificates(certFile, chainFile string) (*cert.Certificate,
 		certs = append(certs, more...)
 	}
 	c := certs[0]
-	now := a.env.Now()
-	if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+	switch err := cms.CheckSignerCertificate(c, a.env.Now()); {
+	case errors.Is(err, cms.ErrCertificateValidity):
 		return nil, nil, failf("the certificate %s is not valid now: valid %s – %s", certFile, formatDate(c.NotBefore), formatDate(c.NotAfter)).
-			withHint("a signature made with it would not verify; sign with a current certificate")
-	}
-	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+			withHint("a signature made with it would not verify; sign with a current certificate").because(err)
+	case errors.Is(err, cms.ErrKeyUsage):
 		return nil, nil, failf("the certificate %s does not allow signatures (key usage has neither digitalSignature nor nonRepudiation)", certFile).
-			withHint("sign with a certificate of the signature profile")
+			withHint("sign with a certificate of the signature profile").because(err)
+	case err != nil:
+		return nil, nil, failf("%s: %s", certFile, trimPrefix(err)).because(err)
 	}
 	return c, certs[1:], nil
 }
@@ -275,24 +276,19 @@ func (a *app) signerCertificates(certFile, chainFile string) (*cert.Certificate,
 // signature in it holds over the content, and none is by the same
 // certificate. A detached content is rewound for signing.
 func checkCoSign(sd *cms.SignedData, signer *cert.Certificate, content *os.File, path string) error {
-	for i, si := range sd.SignerInfos {
-		if si.SerialNumber != nil && si.SerialNumber.Cmp(signer.SerialNumber) == 0 && bytes.Equal(si.RawIssuer, signer.RawIssuer) {
-			return failf("%s already has a signature by this certificate (signature %d)", path, i+1)
-		}
-	}
 	var r io.Reader
 	if content != nil {
 		r = bufio.NewReaderSize(content, 64<<10)
 	}
-	results, err := sd.Verify(r, cms.VerifyOptions{NoChain: true})
-	if results == nil && err != nil {
+	var se *cms.SignerError
+	switch err := sd.CheckCoSign(signer, r); {
+	case errors.Is(err, cms.ErrDuplicateSigner) && errors.As(err, &se):
+		return failf("%s already has a signature by this certificate (signature %d)", path, se.Index+1).because(err)
+	case errors.As(err, &se):
+		return failf("will not co-sign %s: signature %d does not verify: %s", path, se.Index+1, trimPrefix(errors.New(status.SignatureProblem(se.Err)))).
+			withHint("check that FILE is the signed document ('gostca verify-signature' tells more)").because(err)
+	case err != nil:
 		return failf("%s: %s", path, trimPrefix(err)).because(err)
-	}
-	for i, res := range results {
-		if res.Err != nil {
-			return failf("will not co-sign %s: signature %d does not verify: %s", path, i+1, signatureProblem(res.Err)).
-				withHint("check that FILE is the signed document ('gostca verify-signature' tells more)").because(res.Err)
-		}
 	}
 	if content != nil {
 		if _, err := content.Seek(0, io.SeekStart); err != nil {
@@ -365,19 +361,4 @@ func (a *app) openSigningKey(key, module string, keys caKeySecrets) (crypto.Sign
 		return nil, nil, err
 	}
 	return k.Key, func() { k.Close() }, nil
-}
-
-// signatureProblem says in words why a signature does not hold.
-func signatureProblem(err error) string {
-	switch {
-	case errors.Is(err, cms.ErrDigestMismatch):
-		return "the document was changed after it was signed, or is not the signed document"
-	case errors.Is(err, cms.ErrBadSignature):
-		return "the signature value does not verify: the signature was altered, or another key made it"
-	case errors.Is(err, cms.ErrNoSignerCertificate):
-		return "the signer's certificate is neither in the signature nor given"
-	case errors.Is(err, cms.ErrKeyUsage):
-		return "the signer's certificate does not allow signatures (key usage)"
-	}
-	return trimPrefix(err)
 }

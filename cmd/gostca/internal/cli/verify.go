@@ -1,16 +1,15 @@
 package cli
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/status"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/store"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -76,24 +75,27 @@ ledger. Without a CA directory, give --chain: only the chain is checked.`,
 			return err
 		}
 		defer db.Close()
-		r, err := db.Get(leaf.SerialNumber)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !bytes.Equal(r.DER, leaf.Raw) {
+		issuer := leaf
+		if len(path) > 1 {
+			issuer = path[1]
+		}
+		res, err := status.NewLedgerDB(db, &status.LedgerOptions{Clock: a.env.Now}).Check(cmd.Context(), leaf, issuer)
+		if err != nil {
+			return failf("%s: %s", args[0], trimPrefix(err)).because(err)
+		}
+		switch res.State {
+		case ca.StateUnknown:
 			return failf("%s: serial %s is not in the ledger of %s", args[0], formatSerial(leaf.SerialNumber), a.dir).
 				withHint("verify it in the directory of the CA that issued it (--dir)")
+		case ca.StateGood:
+			fmt.Fprintf(a.env.Stdout, "%s: status %s in the ledger\n", args[0], statusValid)
+			return nil
 		}
-		if err != nil {
-			return err
+		msg := fmt.Sprintf("%s: certificate %s is %s", args[0], formatSerial(leaf.SerialNumber), stateWord(res.State))
+		if res.Revoked() {
+			msg += fmt.Sprintf(" since %s (%s)", formatDate(res.RevokedAt), res.Reason)
 		}
-		st := statusOf(r, a.env.Now())
-		if st != statusValid {
-			msg := fmt.Sprintf("%s: certificate %s is %s", args[0], formatSerial(r.Serial), st)
-			if rev := r.Revocation; rev != nil {
-				msg += fmt.Sprintf(" since %s (%s)", formatDate(rev.Time), rev.Reason.String())
-			}
-			return failf("%s", msg)
-		}
-		fmt.Fprintf(a.env.Stdout, "%s: status %s in the ledger\n", args[0], st)
-		return nil
+		return failf("%s", msg)
 	}
 	return cmd
 }

@@ -75,10 +75,9 @@ type signerReport struct {
 	Warnings []string `json:"warnings,omitempty"`
 
 	hint string // for the error line, from the first problem
-	// unknownStatus counts the problems that are a status the source
-	// could not give: with no other problem, the signature is not
-	// verified rather than invalid.
-	unknownStatus int
+	// notVerified: the only problems are a status the source could not
+	// give; the signature is not verified rather than invalid.
+	notVerified bool
 }
 
 // statusReport is the revocation status of a signer's certificate.
@@ -294,16 +293,10 @@ func (a *app) trustAnchors(files []string) (roots, inter []*cert.Certificate, er
 	return roots, inter, nil
 }
 
-// judgeSigner decides on one signature: the signature, the chain, then
-// the status of the certificate at the signing time and now.
+// judgeSigner reports on one signature: status.CheckSignature's
+// judgement, in the words and fields of verify-signature.
 func (a *app) judgeSigner(ctx context.Context, index int, res *cms.SignerResult, checker status.Checker) signerReport {
 	sr := signerReport{Index: index, Signature: "ok"}
-	problem := func(hint, format string, args ...any) {
-		if len(sr.Problems) == 0 {
-			sr.hint = hint
-		}
-		sr.Problems = append(sr.Problems, fmt.Sprintf(format, args...))
-	}
 	if c := res.Certificate; c != nil {
 		n := &c.Subject
 		sr.Signer, sr.Subject = owner(n), n.String()
@@ -312,124 +305,79 @@ func (a *app) judgeSigner(ctx context.Context, index int, res *cms.SignerResult,
 	} else if si := res.SignerInfo; si.SerialNumber != nil {
 		sr.Serial = formatSerial(si.SerialNumber)
 	}
-	signingTime, hasTime := res.SigningTime()
-	sr.SigningTime = signingTime
-	if res.Err != nil {
-		sr.Signature = signatureProblem(res.Err)
-		hint := ""
-		if errors.Is(res.Err, cms.ErrDigestMismatch) {
-			hint = "check that --content is the document that was signed"
-		}
-		problem(hint, "%s", sr.Signature)
-	}
 	for _, c := range res.Chain {
 		sr.Chain = append(sr.Chain, commonName(c.Subject.String()))
 	}
+	rep := status.CheckSignature(ctx, res, checker)
+	sr.SigningTime = rep.SigningTime
+	if res.Err != nil {
+		sr.Signature = trimPrefix(errors.New(status.SignatureProblem(res.Err)))
+	}
 	if res.ChainErr != nil {
 		sr.ChainError = trimPrefix(res.ChainErr)
-		hint := ""
-		var ce *cert.CertificateInvalidError
-		if errors.As(res.ChainErr, &ce) && ce.Reason == cert.UnknownAuthority {
-			hint = "give the root CA certificate of the signer with --root"
-		}
-		problem(hint, "the certificate chain does not verify: %s", sr.ChainError)
 	}
 	if err := res.SigningTimeChainErr; err != nil && !errors.Is(err, cms.ErrNoSigningTime) {
 		sr.ChainAtSigningError = trimPrefix(err)
-		if res.ChainErr == nil {
-			problem("", "the certificate chain did not hold at the signing time: %s", sr.ChainAtSigningError)
+	}
+	for i, p := range rep.Problems {
+		if i == 0 {
+			sr.hint = problemHint(p, res)
 		}
+		sr.Problems = append(sr.Problems, trimPrefix(p))
 	}
-	if !hasTime {
-		sr.Warnings = append(sr.Warnings, "no signing time: a revocation at any time counts as before the signature")
-	}
+	sr.Warnings = rep.Warnings
+	sr.Valid, sr.notVerified, sr.Verdict = rep.Valid(), rep.NotVerified(), rep.Summary()
 
 	st := &sr.Status
-	issuer := res.Issuer()
 	switch {
-	case res.Err != nil || res.Certificate == nil:
+	case errors.Is(rep.NotChecked, status.ErrNotHolding):
 		st.AtSigningTime, st.Now, st.why = stNotChecked, stNotChecked, "the signature does not hold"
-	case checker == nil:
+	case errors.Is(rep.NotChecked, status.ErrNoSource):
 		st.AtSigningTime, st.Now, st.why = stNotChecked, stNotChecked, "give --ocsp URL, --crl FILE or --ledger"
-	case issuer == nil:
+	case errors.Is(rep.NotChecked, status.ErrNoIssuer):
 		st.AtSigningTime, st.Now, st.why = stNotChecked, stNotChecked, "no verified issuer"
+	case rep.StatusErr != nil:
+		st.AtSigningTime, st.Now, st.Error = stError, stError, trimPrefix(rep.StatusErr)
 	default:
-		a.checkStatus(ctx, &sr, checker, res.Certificate, issuer, signingTime, problem)
-	}
-	sr.Valid = len(sr.Problems) == 0
-	switch {
-	case !sr.Valid && sr.unknownStatus == len(sr.Problems):
-		sr.Verdict = "not verified: the revocation status is unknown"
-	case !sr.Valid:
-		sr.Verdict = "invalid"
-	case st.Now == stRevoked:
-		sr.Verdict = "valid when made; the certificate is revoked now"
-	case st.Now == stHeld:
-		sr.Verdict = "valid when made; the certificate is on hold now"
-	default:
-		sr.Verdict = "valid"
+		res := rep.Status
+		st.Source, st.ThisUpdate, st.NextUpdate, st.Stale = res.Source, res.ThisUpdate, res.NextUpdate, res.Stale
+		revokedWord := stRevoked
+		if res.Held() {
+			revokedWord = stHeld
+		}
+		if res.Revoked() {
+			st.RevokedAt, st.Reason, st.InvalidityDate = res.RevokedAt, res.Reason.String(), res.InvalidityDate
+		}
+		switch rep.Verdict {
+		case status.VerdictGood:
+			st.AtSigningTime, st.Now = stGood, stGood
+		case status.VerdictRevokedAfterSigning:
+			st.AtSigningTime, st.Now = stGood, revokedWord
+		case status.VerdictRevokedAtSigning:
+			st.AtSigningTime, st.Now = revokedWord, revokedWord
+		default:
+			st.AtSigningTime, st.Now = stUnknown, stUnknown
+		}
 	}
 	return sr
 }
 
-// checkStatus asks checker for the status of c and records it in sr,
-// with a problem when the certificate was revoked at the signing time or
-// the status is not known.
-func (a *app) checkStatus(ctx context.Context, sr *signerReport, checker status.Checker, c, issuer *cert.Certificate, signingTime time.Time, problem func(hint, format string, args ...any)) {
-	st := &sr.Status
-	res, err := checker.Check(ctx, c, issuer)
-	if err != nil {
-		st.AtSigningTime, st.Now, st.Error = stError, stError, trimPrefix(err)
-		hint := ""
-		switch {
-		case errors.Is(err, status.ErrWrongIssuer):
-			hint = "give the CRL of the signer's CA, " + commonName(issuer.Subject.String())
-		case errors.Is(err, status.ErrUnavailable):
-			hint = "try again later, or check the status with another source"
-		}
-		problem(hint, "the revocation status could not be checked: %s", st.Error)
-		sr.unknownStatus++
-		return
+// problemHint is what the operator can do about a signature's problem.
+func problemHint(p *status.Problem, res *cms.SignerResult) string {
+	var ce *cert.CertificateInvalidError
+	switch {
+	case errors.Is(p, cms.ErrDigestMismatch):
+		return "check that --content is the document that was signed"
+	case errors.Is(p, status.ErrChain) && errors.As(p, &ce) && ce.Reason == cert.UnknownAuthority:
+		return "give the root CA certificate of the signer with --root"
+	case errors.Is(p, status.ErrWrongIssuer):
+		return "give the CRL of the signer's CA, " + commonName(res.Issuer().Subject.String())
+	case errors.Is(p, status.ErrUnavailable):
+		return "try again later, or check the status with another source"
+	case errors.Is(p, status.ErrStatusUnknown) && p.Cause == nil:
+		return "check that the source is the certificate's CA's"
 	}
-	st.Source, st.ThisUpdate, st.NextUpdate, st.Stale = res.Source, res.ThisUpdate, res.NextUpdate, res.Stale
-	if res.Revoked() {
-		st.RevokedAt, st.Reason, st.InvalidityDate = res.RevokedAt, res.Reason.String(), res.InvalidityDate
-	}
-	// The words for a revocation and for a hold.
-	revokedWord, madeVerb, stateVerb := stRevoked, "revoked", "revoked"
-	if res.Held() {
-		revokedWord, madeVerb, stateVerb = stHeld, "put on hold", "on hold"
-	}
-	switch res.Assess(signingTime) {
-	case status.VerdictGood:
-		st.AtSigningTime, st.Now = stGood, stGood
-	case status.VerdictRevokedAfterSigning:
-		st.AtSigningTime, st.Now = stGood, revokedWord
-		sr.Warnings = append(sr.Warnings, fmt.Sprintf("the certificate was %s after the signing time (%s): the signature was valid when made", madeVerb, describeRevocation(res)))
-	case status.VerdictRevokedAtSigning:
-		st.AtSigningTime, st.Now = revokedWord, revokedWord
-		problem("", "the certificate was %s at the signing time (%s)", stateVerb, describeRevocation(res))
-	default:
-		st.AtSigningTime, st.Now = stUnknown, stUnknown
-		problem("check that the source is the certificate's CA's", "the certificate is unknown to the %s", res.Source)
-		sr.unknownStatus++
-	}
-	if res.Stale {
-		sr.Warnings = append(sr.Warnings, fmt.Sprintf("the status source is out of date (next update %s): the status may have changed since", formatTime(res.NextUpdate)))
-	}
-}
-
-// describeRevocation says since when, and why, a certificate is revoked
-// or on hold: "since T, keyCompromise".
-func describeRevocation(r *status.Result) string {
-	s := "since " + formatTime(r.RevokedAt)
-	if !r.Held() {
-		s += ", " + r.Reason.String()
-	}
-	if !r.InvalidityDate.IsZero() {
-		s += ", key invalid since " + formatTime(r.InvalidityDate)
-	}
-	return s
+	return ""
 }
 
 // text is the human form of the report.
@@ -528,7 +476,7 @@ func (rep *sigReport) err() error {
 	}
 	first := bad[0]
 	verdict := "invalid"
-	if first.unknownStatus == len(first.Problems) {
+	if first.notVerified {
 		verdict = "not verified"
 	}
 	var e *cliError
