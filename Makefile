@@ -1,6 +1,8 @@
 # gostca — build, test and benchmark.
 #
 #   make test    installs what the tests need (Debian, as root), then vet, staticcheck, race tests
+#   make check   the inner loop: vet, staticcheck, go test -short (long and interop-heavy
+#                tests cut down; about a minute)
 #   make bench   benchmarks of the GOST primitives and of the CA, beside OpenSSL
 #                (figures go to docs/benchmarks.md)
 #   make bench-ocsp  the OCSP responder under wrk, beside openssl ocsp
@@ -14,7 +16,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin
 BENCHTIME   ?= 1s
 
-.PHONY: all build test deps softhsm vet lint bench bench-ocsp fuzz clean demo
+.PHONY: all build test check deps softhsm vet lint bench bench-ocsp fuzz clean demo
 
 all: build
 
@@ -55,6 +57,11 @@ softhsm:
 
 test: deps softhsm lint
 	$(GO) test -race -count=1 ./...
+
+# check is the inner loop: no installs, the short tests (interop tests still
+# run when the tools are there, with fewer rounds).
+check: lint
+	$(GO) test -short -count=1 ./...
 
 # bench runs the Go benchmarks, then the same-run references that
 # docs/benchmarks.md compares against: the standard library's ECDSA (in the Go

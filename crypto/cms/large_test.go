@@ -30,7 +30,7 @@ func allocated(f func()) uint64 {
 // Under the race detector the document is 16 MiB.
 func TestLargeStream(t *testing.T) {
 	size := int64(256 << 20)
-	if testkit.Race {
+	if testkit.Race || testing.Short() {
 		size = 16 << 20
 	}
 	const maxAlloc = 4 << 20

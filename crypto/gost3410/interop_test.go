@@ -33,8 +33,13 @@ var engineParamSets = []struct {
 }
 
 // signaturesEachWay is how many signatures each side makes for the other
-// to verify, per parameter set.
-const signaturesEachWay = 50
+// to verify, per parameter set: 50, or 5 in -short runs.
+func signaturesEachWay() int {
+	if testing.Short() {
+		return 5
+	}
+	return 50
+}
 
 // TestOpenSSLInterop checks, for every parameter set the GOST engine
 // supports, that keys OpenSSL generates load in ours, signatures OpenSSL makes
@@ -92,7 +97,7 @@ func TestOpenSSLInterop(t *testing.T) {
 				t.Fatal("OpenSSL derives another public key from our private key")
 			}
 
-			for i := range signaturesEachWay {
+			for i := range signaturesEachWay() {
 				msg := make([]byte, 1+i*37)
 				rand.Read(msg)
 				msgPath := path(fmt.Sprintf("msg-%d", i))
