@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func goldenFiles(t testing.TB) map[string][]byte {
 			t.Fatal(err)
 		}
 		for _, path := range paths {
-			data := readFile(t, path)
+			data := testkit.ReadFile(t, path)
 			if strings.HasSuffix(path, ".pem") {
 				sd, err := cms.ParsePEM(data)
 				if err != nil {
@@ -49,8 +50,8 @@ func goldenFiles(t testing.TB) map[string][]byte {
 func TestGoldenOpenSSL(t *testing.T) {
 	dir := filepath.Join("testdata", "openssl")
 	root := readCertPEM(t, filepath.Join(dir, "root.pem"))
-	content := readFile(t, filepath.Join(dir, "content.txt"))
-	long := readFile(t, filepath.Join(dir, "content-long.txt"))
+	content := testkit.ReadFile(t, filepath.Join(dir, "content.txt"))
+	long := testkit.ReadFile(t, filepath.Join(dir, "content-long.txt"))
 	for _, tc := range []struct {
 		file     string
 		content  []byte
@@ -70,7 +71,7 @@ func TestGoldenOpenSSL(t *testing.T) {
 		{file: "resigned-256.der", content: content, detached: true, signers: []string{"signer-cryptopro-a", "signer-tc26-256-a"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			data := readFile(t, filepath.Join(dir, tc.file))
+			data := testkit.ReadFile(t, filepath.Join(dir, tc.file))
 			parseFn := cms.Parse
 			if strings.HasSuffix(tc.file, ".pem") {
 				parseFn = cms.ParsePEM
@@ -153,7 +154,7 @@ func TestGoldenTC26(t *testing.T) {
 		{"signed_a121.pem", cms.Streebog256, time.Time{}, 0},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			sd, err := cms.ParsePEM(readFile(t, filepath.Join("testdata", "tc26", tc.file)))
+			sd, err := cms.ParsePEM(testkit.ReadFile(t, filepath.Join("testdata", "tc26", tc.file)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +197,7 @@ func TestGoldenReencode(t *testing.T) {
 			if strings.Contains(path, "long") {
 				name = "content-long.txt"
 			}
-			content = readFile(t, filepath.Join(filepath.Dir(path), name))
+			content = testkit.ReadFile(t, filepath.Join(filepath.Dir(path), name))
 		}
 		der, err := s.s.CoSign(sd, contentReader(sd, content))
 		if err != nil {

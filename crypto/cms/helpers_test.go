@@ -6,9 +6,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"github.com/gostca/gostca/internal/testkit"
 	"io"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -207,28 +206,10 @@ func verify(sd *cms.SignedData, content []byte, opts cms.VerifyOptions) ([]*cms.
 	return sd.Verify(contentReader(sd, content), opts)
 }
 
-func writeFile(t testing.TB, dir, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // readCertPEM reads the first certificate of a PEM file.
 func readCertPEM(t testing.TB, path string) *cert.Certificate {
 	t.Helper()
-	block, _ := pem.Decode(readFile(t, path))
+	block, _ := pem.Decode(testkit.ReadFile(t, path))
 	if block == nil {
 		t.Fatalf("%s: no PEM block", path)
 	}

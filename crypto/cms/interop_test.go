@@ -41,7 +41,7 @@ func opensslVerify(t *testing.T, o *interop.Tool, sigPath, inform, caFile, conte
 	if !ok {
 		return nil, false, string(text)
 	}
-	return readFile(t, out), true, string(text)
+	return testkit.ReadFile(t, out), true, string(text)
 }
 
 // writeKey writes key as the PKCS#8 PEM that OpenSSL's GOST engine reads.
@@ -51,7 +51,7 @@ func writeKey(t *testing.T, dir, name string, key *gost3410.PrivateKey) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return writeFile(t, dir, name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	return testkit.WriteFile(t, dir, name, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }
 
 // TestOpenSSLVerifiesOurs has OpenSSL with the GOST engine verify our
@@ -66,8 +66,8 @@ func TestOpenSSLVerifiesOurs(t *testing.T) {
 		dir := t.TempDir()
 		root := testkit.WritePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", s.pki.root.Raw)
 		content := document(10000)
-		contentPath := writeFile(t, dir, "document.bin", content)
-		changedPath := writeFile(t, dir, "changed.bin", append(document(9999), 'x'))
+		contentPath := testkit.WriteFile(t, dir, "document.bin", content)
+		changedPath := testkit.WriteFile(t, dir, "changed.bin", append(document(9999), 'x'))
 		for _, mode := range modes {
 			for _, enc := range []struct{ name, inform string }{{"DER", "DER"}, {"PEM", "PEM"}} {
 				t.Run(mode.name+"/"+enc.name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestOpenSSLVerifiesOurs(t *testing.T) {
 					if enc.name == "PEM" {
 						sig = cms.EncodePEM(sig)
 					}
-					sigPath := writeFile(t, dir, mode.name+"."+enc.name, sig)
+					sigPath := testkit.WriteFile(t, dir, mode.name+"."+enc.name, sig)
 					detachedContent := ""
 					if mode.detached {
 						detachedContent = contentPath
@@ -110,7 +110,7 @@ func TestOpenSSLSignatures(t *testing.T) {
 		interPEM := testkit.WritePEM(t, filepath.Join(dir, "inter.pem"), "CERTIFICATE", s.pki.inter.Raw)
 		keyPEM := writeKey(t, dir, "leaf.key", s.key)
 		content := document(10000) // over 4096 bytes: -stream writes several chunks
-		contentPath := writeFile(t, dir, "document.bin", content)
+		contentPath := testkit.WriteFile(t, dir, "document.bin", content)
 		wantSigAlg := oidKey256
 		if params.Size() == 64 {
 			wantSigAlg = oidKey512
@@ -143,7 +143,7 @@ func TestOpenSSLSignatures(t *testing.T) {
 				args := append([]string{"cms", "-sign", "-binary", "-in", contentPath, "-signer", leafPEM, "-inkey", keyPEM,
 					"-certfile", interPEM, "-outform", outform, "-out", sigPath}, tc.args...)
 				o.Run(t, nil, args...)
-				data := readFile(t, sigPath)
+				data := testkit.ReadFile(t, sigPath)
 				parseFn := cms.Parse
 				if tc.pem {
 					parseFn = cms.ParsePEM
@@ -233,7 +233,7 @@ func TestOpenSSLCoSign(t *testing.T) {
 			theirCert := testkit.WritePEM(t, filepath.Join(dir, "theirs.pem"), "CERTIFICATE", theirs.cert.Raw)
 			theirInter := testkit.WritePEM(t, filepath.Join(dir, "theirs-inter.pem"), "CERTIFICATE", theirs.pki.inter.Raw)
 			theirKey := writeKey(t, dir, "theirs.key", theirs.key)
-			contentPath := writeFile(t, dir, "document.bin", content)
+			contentPath := testkit.WriteFile(t, dir, "document.bin", content)
 			opts := cms.VerifyOptions{
 				Roots:        []*cert.Certificate{ours.pki.root, theirs.pki.root},
 				Certificates: []*cert.Certificate{theirs.pki.inter},
@@ -250,13 +250,13 @@ func TestOpenSSLCoSign(t *testing.T) {
 							args = append(args, "-nodetach")
 						}
 						o.Run(t, nil, args...)
-						sd := parse(t, readFile(t, first))
+						sd := parse(t, testkit.ReadFile(t, first))
 						var err error
 						if der, err = ours.s.CoSign(sd, contentReader(sd, content)); err != nil {
 							t.Fatal(err)
 						}
 					} else {
-						first := writeFile(t, dir, mode.name+"-ours.der", mode.sign(t, ours.s, content))
+						first := testkit.WriteFile(t, dir, mode.name+"-ours.der", mode.sign(t, ours.s, content))
 						out := filepath.Join(dir, mode.name+"-resigned.der")
 						args := []string{"cms", "-resign", "-binary", "-inform", "DER", "-in", first, "-signer", theirCert, "-inkey", theirKey,
 							"-certfile", theirInter, "-outform", "DER", "-out", out}
@@ -266,7 +266,7 @@ func TestOpenSSLCoSign(t *testing.T) {
 							args = append(args, "-nodetach")
 						}
 						o.Run(t, nil, args...)
-						der = readFile(t, out)
+						der = testkit.ReadFile(t, out)
 					}
 
 					sd := parse(t, der)
@@ -288,7 +288,7 @@ func TestOpenSSLCoSign(t *testing.T) {
 					if mode.detached {
 						contentArg = contentPath
 					}
-					sigPath := writeFile(t, dir, mode.name+"-cosigned.der", der)
+					sigPath := testkit.WriteFile(t, dir, mode.name+"-cosigned.der", der)
 					if out, ok, text := opensslVerify(t, o, sigPath, "DER", roots, contentArg, false); !ok || !bytes.Equal(out, content) {
 						t.Fatalf("OpenSSL refused the co-signed document:\n%s", text)
 					}

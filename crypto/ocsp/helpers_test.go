@@ -4,8 +4,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -93,22 +91,4 @@ func (f *fixture) sign(t testing.TB, delegated bool, nonce []byte, single ...ocs
 		t.Fatalf("CreateResponse: %v", err)
 	}
 	return der
-}
-
-func writeFile(t testing.TB, dir, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }

@@ -85,7 +85,7 @@ func TestOpenSSLInterop(t *testing.T) {
 					args = append(args, "-no_nonce")
 				}
 				o.Run(t, nil, args...)
-				req, err := ocsp.ParseRequest(readFile(t, reqPath))
+				req, err := ocsp.ParseRequest(testkit.ReadFile(t, reqPath))
 				if err != nil {
 					t.Fatalf("ParseRequest of OpenSSL's request: %v", err)
 				}
@@ -108,7 +108,7 @@ func TestOpenSSLInterop(t *testing.T) {
 						t.Run(st.name+"/"+sg.name, func(t *testing.T) {
 							single := st.single
 							single.ID = req.IDs[0]
-							respPath := writeFile(t, t.TempDir(), "resp.der", f.sign(t, sg.delegated, req.Nonce, single))
+							respPath := testkit.WriteFile(t, t.TempDir(), "resp.der", f.sign(t, sg.delegated, req.Nonce, single))
 							trust := append([]string{"-CAfile", rootPEM}, sg.trust...)
 
 							// The status as OpenSSL reads it for the leaf.
@@ -131,17 +131,17 @@ func TestOpenSSLInterop(t *testing.T) {
 		t.Run("nonce not echoed", func(t *testing.T) {
 			reqPath := filepath.Join(dir, "nonce.req")
 			o.Run(t, nil, "ocsp", "-issuer", interPEM, "-cert", leafPEM, "-reqout", reqPath)
-			req, err := ocsp.ParseRequest(readFile(t, reqPath))
+			req, err := ocsp.ParseRequest(testkit.ReadFile(t, reqPath))
 			if err != nil {
 				t.Fatal(err)
 			}
-			respPath := writeFile(t, t.TempDir(), "resp.der", f.sign(t, false, nil, ocsp.SingleResponse{ID: req.IDs[0], Status: ocsp.Good, ThisUpdate: now}))
+			respPath := testkit.WriteFile(t, t.TempDir(), "resp.der", f.sign(t, false, nil, ocsp.SingleResponse{ID: req.IDs[0], Status: ocsp.Good, ThisUpdate: now}))
 			out, err := o.Combined(nil, "ocsp", "-no_nonce", "-reqin", reqPath, "-respin", respPath, "-CAfile", rootPEM, "-verify_other", interPEM)
 			if err != nil || !bytes.Contains(out, []byte(opensslNoNonce)) || !bytes.Contains(out, []byte(opensslVerifyOK)) {
 				t.Fatalf("want %q and %q: %v\n%s", opensslNoNonce, opensslVerifyOK, err, out)
 			}
 			other := make([]byte, 16)
-			respPath = writeFile(t, t.TempDir(), "resp.der", f.sign(t, false, other, ocsp.SingleResponse{ID: req.IDs[0], Status: ocsp.Good, ThisUpdate: now}))
+			respPath = testkit.WriteFile(t, t.TempDir(), "resp.der", f.sign(t, false, other, ocsp.SingleResponse{ID: req.IDs[0], Status: ocsp.Good, ThisUpdate: now}))
 			out, err = o.Combined(nil, "ocsp", "-no_nonce", "-reqin", reqPath, "-respin", respPath, "-CAfile", rootPEM, "-verify_other", interPEM)
 			if err == nil || !bytes.Contains(out, []byte(opensslNonceError)) {
 				t.Fatalf("a wrong nonce: want %q and a failure: %v\n%s", opensslNonceError, err, out)
@@ -153,7 +153,7 @@ func TestOpenSSLInterop(t *testing.T) {
 		t.Run("corrupted signature", func(t *testing.T) {
 			der := f.sign(t, false, nil, ocsp.SingleResponse{ID: f.id(t, ocsp.SHA1, f.leaf.SerialNumber), Status: ocsp.Good, ThisUpdate: now})
 			der[len(der)-1] ^= 1 // the last octet of the signature (no certs follow)
-			respPath := writeFile(t, t.TempDir(), "resp.der", der)
+			respPath := testkit.WriteFile(t, t.TempDir(), "resp.der", der)
 			out, err := o.Combined(nil, "ocsp", "-no_nonce", "-respin", respPath, "-issuer", interPEM, "-cert", leafPEM, "-CAfile", rootPEM, "-verify_other", interPEM)
 			if err == nil || bytes.Contains(out, []byte(opensslVerifyOK)) {
 				t.Fatalf("OpenSSL accepted a corrupted signature: %v\n%s", err, out)
@@ -210,7 +210,7 @@ func TestOpenSSLErrorResponses(t *testing.T) {
 		{ocsp.Unauthorized, "Responder Error: unauthorized (6)"},
 	} {
 		t.Run(tt.status.String(), func(t *testing.T) {
-			path := writeFile(t, dir, fmt.Sprintf("%d.der", tt.status), ocsp.ErrorResponse(tt.status))
+			path := testkit.WriteFile(t, dir, fmt.Sprintf("%d.der", tt.status), ocsp.ErrorResponse(tt.status))
 			out, _ := o.Combined(nil, "ocsp", "-respin", path) // exits 1
 			if !bytes.Contains(out, []byte(tt.want+"\n")) {
 				t.Errorf("OpenSSL printed %q, want %q", out, tt.want)

@@ -1,11 +1,12 @@
 // Package testkit holds the small helpers gostca's tests share: whether the
-// race detector is on, subtests per GOST parameter set, and PEM files.
+// race detector is on, subtests per GOST parameter set, and files.
 // It is for tests only.
 package testkit
 
 import (
 	"encoding/pem"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -48,4 +49,24 @@ func WritePEM(t testing.TB, path, typ string, ders ...[]byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// WriteFile writes data to dir/name (mode 0600) and returns the path.
+func WriteFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// ReadFile returns the contents of the file at path.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
