@@ -1,13 +1,14 @@
 // Package ca is a GOST certificate authority: it issues, renews and
 // revokes X.509 certificates signed with GOST R 34.10-2012 (through the
-// cert package) and keeps every serial number, certificate, revocation and
-// CRL in an issuance ledger (the store package).
+// crypto/cert package) and keeps every serial number, certificate,
+// revocation and CRL in an issuance ledger.
 //
 // # Making a CA
 //
-// New takes a Config: the ledger, the clock, the CA's key as a
-// crypto.Signer (a software key or a token key) and, once it exists, the
-// CA's certificate. A new CA makes its certificate with exactly one of
+// New takes the ledger, any implementation of the small interface
+// [Ledger] (the bbolt *store.DB is the first), and a Config: the clock,
+// the CA's key as a crypto.Signer (a software key or a token key) and,
+// once it exists, the CA's certificate. A new CA makes its certificate with exactly one of
 // InitRoot (self-signed), InitIntermediate (signed by a parent CA) or
 // InitRequest followed by Import (signed by an offline root). Several CAs
 // may share one ledger; each sees only what it issued (the ledger records
@@ -30,7 +31,8 @@
 //
 // Revoke, Hold and Release change a certificate's state in the ledger,
 // atomically: an error changes nothing. Status reports good, revoked, held,
-// expired or unknown. CRL makes the next full or delta CRL from one
+// expired or unknown: [StatusOf] is the one mapping from a ledger record to
+// a [State], which ca/status, ca/responder and the command line use too. CRL makes the next full or delta CRL from one
 // snapshot of the ledger, streaming the entries from the ledger into the
 // signature (a CRL of a million entries is never a slice of a million
 // entries); full and delta CRLs share one sequence of numbers, recorded in

@@ -12,15 +12,21 @@
 //     nonce (RFC 8954), whose answer must be signed by I or by a delegated
 //     responder certificate that I issued with id-kp-OCSPSigning.
 //
-// Each returns a [Result]: good, revoked (with the revocation time, the
-// reason and, when the source gives it, the invalidity date) or unknown,
-// and the period the source vouches for (thisUpdate, nextUpdate). A
-// certificate on hold is revoked with the reason certificateHold, as in
-// CRLs and OCSP; [Result.Held] tells it apart. [Result.Assess] reads a
-// Result against a signing time and gives a [Verdict]: good,
-// revoked after the signing time (the signature was valid when made; the
-// certificate is revoked or on hold now), revoked at the signing time (the
-// signature is invalid), or unknown.
+// Each returns a [Result]: a ca.State (good, revoked with the revocation
+// time, the reason and, when the source gives it, the invalidity date,
+// held, unknown, or from the ledger expired) and the period the source
+// vouches for (thisUpdate, nextUpdate). A certificate on hold is revoked
+// with the reason certificateHold in CRLs and OCSP; its State is
+// ca.StateHeld. [Result.Assess] reads a Result against a signing time and
+// gives a [Verdict]: good, revoked after the signing time (the signature
+// was valid when made; the certificate is revoked or on hold now), revoked
+// at the signing time (the signature is invalid), or unknown.
+//
+// [CheckSignature] gives the whole verdict on one signature that
+// crypto/cms verified: its problems (the signature, the chain now and at
+// the signing time, the status then), typed so that callers can branch on
+// them, its warnings, and a summary ("valid when made; the certificate is
+// revoked now"). gostca verify-signature prints it.
 //
 // # Time
 //
