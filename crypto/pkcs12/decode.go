@@ -9,7 +9,6 @@ import (
 	"hash"
 	"unicode/utf16"
 
-	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/internal/gostpbes2"
 	"github.com/gostca/gostca/crypto/streebog"
 	"golang.org/x/crypto/cryptobyte"
@@ -286,7 +285,7 @@ func (p *pfx) contents(password []byte) (*Contents, error) {
 			}
 			defer clear(info)
 		}
-		key, err := gost3410.ParsePKCS8PrivateKey(info)
+		key, err := parsePrivateKey(info)
 		if err != nil {
 			return nil, fmt.Errorf("pkcs12: the key: %w", err)
 		}
