@@ -38,7 +38,7 @@ func Expand(s *SBox) *Tables {
 
 // f is the round function g without the key addition.
 func (t *Tables) f(x uint32) uint32 {
-	return t[0][x&0xff] ^ t[1][x>>8&0xff] ^ t[2][x>>16&0xff] ^ t[3][x>>24]
+	return (t[0][x&0xff] ^ t[1][x>>8&0xff]) ^ (t[2][x>>16&0xff] ^ t[3][x>>24])
 }
 
 // Encrypt runs the 32 rounds on the halves n1 (the half the first round
