@@ -175,6 +175,111 @@ func (c *kuznyechikCipher) Encrypt(dst, src []byte) {
 	binary.BigEndian.PutUint64(dst[8:], lo^c.enc[9][1])
 }
 
+// EncryptBlocks encrypts the whole blocks of src into dst, two at a time
+// with their rounds interleaved (github.com/gostca/gostca/crypto/gost3413's
+// counter mode looks for this method). dst and src may overlap entirely.
+func (c *kuznyechikCipher) EncryptBlocks(dst, src []byte) {
+	if len(dst) < len(src) {
+		panic("kuznyechik: output smaller than input")
+	}
+	h, l := &encHi, &encLo
+	k := &c.enc
+	for len(src) >= 2*BlockSize {
+		ahi, alo := binary.BigEndian.Uint64(src), binary.BigEndian.Uint64(src[8:])
+		bhi, blo := binary.BigEndian.Uint64(src[16:]), binary.BigEndian.Uint64(src[24:])
+		var x0, x1, y0, y1 uint64
+		x0, x1, y0, y1 = ahi^k[0][0], alo^k[0][1], bhi^k[0][0], blo^k[0][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[1][0], alo^k[1][1], bhi^k[1][0], blo^k[1][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[2][0], alo^k[2][1], bhi^k[2][0], blo^k[2][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[3][0], alo^k[3][1], bhi^k[3][0], blo^k[3][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[4][0], alo^k[4][1], bhi^k[4][0], blo^k[4][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[5][0], alo^k[5][1], bhi^k[5][0], blo^k[5][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[6][0], alo^k[6][1], bhi^k[6][0], blo^k[6][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[7][0], alo^k[7][1], bhi^k[7][0], blo^k[7][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		x0, x1, y0, y1 = ahi^k[8][0], alo^k[8][1], bhi^k[8][0], blo^k[8][1]
+		ahi = (((h[int(byte(x0>>56))] ^ h[256+int(byte(x0>>48))]) ^ (h[512+int(byte(x0>>40))] ^ h[768+int(byte(x0>>32))])) ^ ((h[1024+int(byte(x0>>24))] ^ h[1280+int(byte(x0>>16))]) ^ (h[1536+int(byte(x0>>8))] ^ h[1792+int(byte(x0))]))) ^
+			(((h[2048+int(byte(x1>>56))] ^ h[2304+int(byte(x1>>48))]) ^ (h[2560+int(byte(x1>>40))] ^ h[2816+int(byte(x1>>32))])) ^ ((h[3072+int(byte(x1>>24))] ^ h[3328+int(byte(x1>>16))]) ^ (h[3584+int(byte(x1>>8))] ^ h[3840+int(byte(x1))])))
+		alo = (((l[int(byte(x0>>56))] ^ l[256+int(byte(x0>>48))]) ^ (l[512+int(byte(x0>>40))] ^ l[768+int(byte(x0>>32))])) ^ ((l[1024+int(byte(x0>>24))] ^ l[1280+int(byte(x0>>16))]) ^ (l[1536+int(byte(x0>>8))] ^ l[1792+int(byte(x0))]))) ^
+			(((l[2048+int(byte(x1>>56))] ^ l[2304+int(byte(x1>>48))]) ^ (l[2560+int(byte(x1>>40))] ^ l[2816+int(byte(x1>>32))])) ^ ((l[3072+int(byte(x1>>24))] ^ l[3328+int(byte(x1>>16))]) ^ (l[3584+int(byte(x1>>8))] ^ l[3840+int(byte(x1))])))
+		bhi = (((h[int(byte(y0>>56))] ^ h[256+int(byte(y0>>48))]) ^ (h[512+int(byte(y0>>40))] ^ h[768+int(byte(y0>>32))])) ^ ((h[1024+int(byte(y0>>24))] ^ h[1280+int(byte(y0>>16))]) ^ (h[1536+int(byte(y0>>8))] ^ h[1792+int(byte(y0))]))) ^
+			(((h[2048+int(byte(y1>>56))] ^ h[2304+int(byte(y1>>48))]) ^ (h[2560+int(byte(y1>>40))] ^ h[2816+int(byte(y1>>32))])) ^ ((h[3072+int(byte(y1>>24))] ^ h[3328+int(byte(y1>>16))]) ^ (h[3584+int(byte(y1>>8))] ^ h[3840+int(byte(y1))])))
+		blo = (((l[int(byte(y0>>56))] ^ l[256+int(byte(y0>>48))]) ^ (l[512+int(byte(y0>>40))] ^ l[768+int(byte(y0>>32))])) ^ ((l[1024+int(byte(y0>>24))] ^ l[1280+int(byte(y0>>16))]) ^ (l[1536+int(byte(y0>>8))] ^ l[1792+int(byte(y0))]))) ^
+			(((l[2048+int(byte(y1>>56))] ^ l[2304+int(byte(y1>>48))]) ^ (l[2560+int(byte(y1>>40))] ^ l[2816+int(byte(y1>>32))])) ^ ((l[3072+int(byte(y1>>24))] ^ l[3328+int(byte(y1>>16))]) ^ (l[3584+int(byte(y1>>8))] ^ l[3840+int(byte(y1))])))
+		binary.BigEndian.PutUint64(dst, ahi^k[9][0])
+		binary.BigEndian.PutUint64(dst[8:], alo^k[9][1])
+		binary.BigEndian.PutUint64(dst[16:], bhi^k[9][0])
+		binary.BigEndian.PutUint64(dst[24:], blo^k[9][1])
+		src, dst = src[2*BlockSize:], dst[2*BlockSize:]
+	}
+	if len(src) >= BlockSize {
+		c.Encrypt(dst, src)
+	}
+}
+
 func (c *kuznyechikCipher) Decrypt(dst, src []byte) {
 	if len(src) < BlockSize {
 		panic("kuznyechik: input not full block")

@@ -90,6 +90,28 @@ func (c *magmaCipher) Decrypt(dst, src []byte) {
 	binary.BigEndian.PutUint32(dst[4:], a)
 }
 
+// EncryptBlocks encrypts the whole blocks of src into dst, two at a time
+// (github.com/gostca/gostca/crypto/gost3413's counter mode looks for this
+// method). dst and src may overlap entirely.
+func (c *magmaCipher) EncryptBlocks(dst, src []byte) {
+	if len(dst) < len(src) {
+		panic("magma: output smaller than input")
+	}
+	for len(src) >= 2*BlockSize {
+		a1, a2, b1, b2 := tables.Encrypt2(&c.k,
+			binary.BigEndian.Uint32(src[4:]), binary.BigEndian.Uint32(src),
+			binary.BigEndian.Uint32(src[12:]), binary.BigEndian.Uint32(src[8:]))
+		binary.BigEndian.PutUint32(dst, a2)
+		binary.BigEndian.PutUint32(dst[4:], a1)
+		binary.BigEndian.PutUint32(dst[8:], b2)
+		binary.BigEndian.PutUint32(dst[12:], b1)
+		src, dst = src[2*BlockSize:], dst[2*BlockSize:]
+	}
+	if len(src) >= BlockSize {
+		c.Encrypt(dst, src)
+	}
+}
+
 // check panics, as the standard library's block ciphers do, on a misuse
 // of the cipher.Block interface (a programming error, not bad input).
 func check(dst, src []byte) {

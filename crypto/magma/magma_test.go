@@ -54,3 +54,28 @@ func BenchmarkEncrypt(b *testing.B) {
 		c.Encrypt(buf, buf)
 	}
 }
+
+// TestEncryptBlocks checks that the interleaved EncryptBlocks equals
+// Encrypt block by block, for even and odd counts, in place.
+func TestEncryptBlocks(t *testing.T) {
+	key := make([]byte, KeySize)
+	for i := range key {
+		key[i] = byte(3*i + 1)
+	}
+	b, _ := NewCipher(key)
+	be := b.(interface{ EncryptBlocks(dst, src []byte) })
+	for n := 0; n <= 5; n++ {
+		src := make([]byte, n*BlockSize)
+		for i := range src {
+			src[i] = byte(i * 13)
+		}
+		want := make([]byte, len(src))
+		for i := 0; i < len(src); i += BlockSize {
+			b.Encrypt(want[i:], src[i:])
+		}
+		be.EncryptBlocks(src, src)
+		if !bytes.Equal(src, want) {
+			t.Errorf("%d blocks: EncryptBlocks differs from Encrypt", n)
+		}
+	}
+}
