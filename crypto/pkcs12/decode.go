@@ -15,6 +15,11 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
+// maxEncryptedData bounds the EncryptedData contents of a PFX, each a key
+// derivation: with the bound on iteration counts, this bounds the work a
+// hostile file can demand. Writers use one.
+const maxEncryptedData = 4
+
 // errMalformed is the error for structure that does not parse.
 func errMalformed(what string) error { return errors.New("pkcs12: malformed " + what) }
 
@@ -117,6 +122,9 @@ func parsePFX(der []byte, maxIterations int) (*pfx, error) {
 			}
 			p.plain = append(p.plain, octets)
 		case ct.Equal(oidEncryptedData):
+			if len(p.encData) == maxEncryptedData {
+				return nil, fmt.Errorf("pkcs12: more than %d EncryptedData contents", maxEncryptedData)
+			}
 			e, err := parseEncryptedData(content, maxIterations)
 			if err != nil {
 				return nil, err
@@ -211,10 +219,12 @@ func (p *pfx) checkMAC(key []byte) bool {
 	return hmac.Equal(m.Sum(nil), p.mac)
 }
 
-// passwordOpensSomething reports whether password decrypts any encrypted
-// content (certificates or a key) of the file to a well-formed structure.
+// passwordOpensSomething reports whether password decrypts the first
+// encrypted certificates or the first shrouded key of the file to a
+// well-formed structure.
 func (p *pfx) passwordOpensSomething(password []byte) bool {
-	for _, e := range p.encData {
+	if len(p.encData) > 0 {
+		e := p.encData[0]
 		if b, err := e.scheme.Decrypt(password, e.ciphertext); err == nil && isSafeContents(b) {
 			return true
 		}
@@ -226,10 +236,10 @@ func (p *pfx) passwordOpensSomething(password []byte) bool {
 		}
 		for _, bag := range bags {
 			if bag.key != nil {
-				if b, err := bag.key.scheme.Decrypt(password, bag.key.ciphertext); err == nil && isPrivateKeyInfo(b) {
-					clear(b)
-					return true
-				}
+				b, err := bag.key.scheme.Decrypt(password, bag.key.ciphertext)
+				ok := err == nil && isPrivateKeyInfo(b)
+				clear(b)
+				return ok
 			}
 		}
 	}
