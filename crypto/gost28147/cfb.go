@@ -53,24 +53,18 @@ func newCFB(key []byte, sbox *SBox, iv []byte, decrypt bool) (cipher.Stream, err
 	return s, nil
 }
 
-// next computes the keystream of the next block, meshing the key first
-// when the current one has made 1024 bytes (RFC 4357 §2.3.2: the key is
-// replaced by C decrypted under it, and the register is encrypted under
-// the new key).
-func (s *cfb) next() {
-	if s.blocks == meshingPeriod/BlockSize {
-		var k [KeySize]byte
-		for i := 0; i < KeySize; i += BlockSize {
-			s.c.Decrypt(k[i:], meshingKey[i:])
-		}
-		s.c.setKey(k[:])
-		clear(k[:])
-		s.c.Encrypt(s.reg[:], s.reg[:])
-		s.blocks = 0
+// mesh replaces the key when the current one has made 1024 bytes (RFC
+// 4357 §2.3.2: the key becomes C decrypted under it, and the register is
+// encrypted under the new key).
+func (s *cfb) mesh() {
+	var k [KeySize]byte
+	for i := 0; i < KeySize; i += BlockSize {
+		s.c.Decrypt(k[i:], meshingKey[i:])
 	}
-	s.c.Encrypt(s.gamma[:], s.reg[:])
-	s.blocks++
-	s.used = 0
+	s.c.setKey(k[:])
+	clear(k[:])
+	s.c.Encrypt(s.reg[:], s.reg[:])
+	s.blocks = 0
 }
 
 func (s *cfb) XORKeyStream(dst, src []byte) {
@@ -78,23 +72,18 @@ func (s *cfb) XORKeyStream(dst, src []byte) {
 		panic("gost28147: output smaller than input")
 	}
 	for len(src) > 0 {
+		if s.used == BlockSize && len(src) >= BlockSize {
+			n := s.blocks8(dst, src)
+			src, dst = src[n:], dst[n:]
+			continue
+		}
 		if s.used == BlockSize {
-			s.next()
-			if len(src) >= BlockSize {
-				// A whole block at once: the register becomes its ciphertext.
-				g := binary.LittleEndian.Uint64(s.gamma[:])
-				in := binary.LittleEndian.Uint64(src)
-				out := in ^ g
-				binary.LittleEndian.PutUint64(dst, out)
-				if s.decrypt {
-					binary.LittleEndian.PutUint64(s.reg[:], in)
-				} else {
-					binary.LittleEndian.PutUint64(s.reg[:], out)
-				}
-				s.used = BlockSize
-				src, dst = src[BlockSize:], dst[BlockSize:]
-				continue
+			if s.blocks == meshingPeriod/BlockSize {
+				s.mesh()
 			}
+			s.c.Encrypt(s.gamma[:], s.reg[:])
+			s.blocks++
+			s.used = 0
 		}
 		in := src[0]
 		out := in ^ s.gamma[s.used]
@@ -107,4 +96,34 @@ func (s *cfb) XORKeyStream(dst, src []byte) {
 		s.used++
 		src, dst = src[1:], dst[1:]
 	}
+}
+
+// blocks8 processes the whole blocks at the start of src with the
+// register in two words, and returns how many bytes it did.
+func (s *cfb) blocks8(dst, src []byte) int {
+	le := binary.LittleEndian
+	r1, r2 := le.Uint32(s.reg[:]), le.Uint32(s.reg[4:])
+	done := 0
+	for ; len(src)-done >= BlockSize; done += BlockSize {
+		if s.blocks == meshingPeriod/BlockSize {
+			le.PutUint32(s.reg[:], r1)
+			le.PutUint32(s.reg[4:], r2)
+			s.mesh()
+			r1, r2 = le.Uint32(s.reg[:]), le.Uint32(s.reg[4:])
+		}
+		g1, g2 := s.c.t.Encrypt(&s.c.k, r1, r2)
+		i1, i2 := le.Uint32(src[done:]), le.Uint32(src[done+4:])
+		o1, o2 := i1^g1, i2^g2
+		le.PutUint32(dst[done:], o1)
+		le.PutUint32(dst[done+4:], o2)
+		if s.decrypt {
+			r1, r2 = i1, i2
+		} else {
+			r1, r2 = o1, o2
+		}
+		s.blocks++
+	}
+	le.PutUint32(s.reg[:], r1)
+	le.PutUint32(s.reg[4:], r2)
+	return done
 }

@@ -359,12 +359,12 @@ func (c *kuznyechikCipher) Decrypt(dst, src []byte) {
 	binary.BigEndian.PutUint64(x[:], hi)
 	binary.BigEndian.PutUint64(x[8:], lo)
 	for i := range x {
-		x[i] = piInv[x[i]] ^ dst0(c, i)
+		x[i] = piInv[x[i]] ^ k1Byte(c, i)
 	}
 	copy(dst, x[:])
 }
 
-// dst0 is byte i of K_1.
-func dst0(c *kuznyechikCipher, i int) byte {
+// k1Byte is byte i of K_1.
+func k1Byte(c *kuznyechikCipher, i int) byte {
 	return byte(c.enc[0][i/8] >> (56 - 8*(i%8)))
 }

@@ -96,7 +96,10 @@ const macKeySize = 32
 
 // Encode writes a PFX holding key, its DER certificate cert (which must
 // carry key's public key; nil for none) and the DER certificates of chain,
-// protected by password (UTF-8), reading salts and IVs from rand.
+// protected by password (UTF-8), reading salts and IVs from rand. The key
+// bag and the certificate's bag carry the friendly name and a localKeyId,
+// the SHA-1 of the certificate as OpenSSL computes it: a label that pairs
+// them for importing software, not a security function.
 func Encode(rand io.Reader, key *gost3410.PrivateKey, cert []byte, chain [][]byte, password []byte, opts *Options) ([]byte, error) {
 	iterations, digest, name := DefaultIterations, MACStreebog512, ""
 	if opts != nil {
