@@ -101,11 +101,12 @@ var engineParamset = map[string][2]string{
 }
 
 // TestDecodeOpenSSL opens what "openssl pkcs12 -export -keypbe gost89
-// -certpbe gost89" writes, with both MAC digests.
+// -certpbe gost89" writes, with both MAC digests, and with the MAC keyed
+// the RFC 7292 way (OpenSSL does that when LEGACY_GOST_PKCS12 is set).
 func TestDecodeOpenSSL(t *testing.T) {
 	ossl := interop.OpenSSL(t)
 	for _, params := range interopParams {
-		for _, mac := range []string{"md_gost12_512", "md_gost12_256"} {
+		for _, mac := range []string{"md_gost12_512", "md_gost12_256", "md_gost12_512/legacy"} {
 			t.Run(params.Name()+"/"+mac, func(t *testing.T) {
 				t.Parallel()
 				dir := t.TempDir()
@@ -114,8 +115,15 @@ func TestDecodeOpenSSL(t *testing.T) {
 				ossl.Run(t, nil, "genpkey", "-algorithm", alg[0], "-pkeyopt", "paramset:"+alg[1], "-out", keyFile)
 				ossl.Run(t, nil, "req", "-new", "-x509", "-key", keyFile, "-subj", "/CN=openssl", "-days", "10", "-out", certFile)
 				writeFile(t, filepath.Join(dir, "pass"), []byte("пароль\n"))
-				ossl.Run(t, nil, "pkcs12", "-export", "-inkey", keyFile, "-in", certFile, "-name", "имя",
-					"-keypbe", "gost89", "-certpbe", "gost89", "-macalg", mac, "-passout", "file:"+filepath.Join(dir, "pass"), "-out", pfxFile)
+				digest, legacy := strings.CutSuffix(mac, "/legacy")
+				export := ossl.Command("pkcs12", "-export", "-inkey", keyFile, "-in", certFile, "-name", "имя",
+					"-keypbe", "gost89", "-certpbe", "gost89", "-macalg", digest, "-passout", "file:"+filepath.Join(dir, "pass"), "-out", pfxFile)
+				if legacy {
+					export.Env = append(export.Env, "LEGACY_GOST_PKCS12=1")
+				}
+				if out, err := export.CombinedOutput(); err != nil {
+					t.Fatalf("openssl pkcs12 -export: %v: %s", err, out)
+				}
 				pfx, err := os.ReadFile(pfxFile)
 				if err != nil {
 					t.Fatal(err)
