@@ -42,6 +42,7 @@ const KeySize = 32
 // KeySizeError is returned for a key that is not KeySize bytes.
 type KeySizeError int
 
+// Error names the invalid size.
 func (k KeySizeError) Error() string {
 	return "gost28147: invalid key size " + strconv.Itoa(int(k))
 }

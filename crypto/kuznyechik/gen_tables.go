@@ -2,10 +2,10 @@
 
 // gen_tables writes tables.go: the substitution Pi of GOST R 34.12-2015
 // §4.1.1 (RFC 7801 §2), its inverse, and the combined tables of the
-// round: encTable[i][x] is L applied to the block whose byte i is Pi(x) and
-// whose other bytes are zero, decTable[i][x] is L⁻¹ of the block whose byte
-// i is Pi⁻¹(x). Byte 0 is the first, most significant byte of a block as
-// RFC 7801 writes it (a_15).
+// round: entry 256*i+x of encHi and encLo is the first and second half of L
+// applied to the block whose byte i is Pi(x) and whose other bytes are zero;
+// decHi and decLo hold L⁻¹ of the block whose byte i is Pi⁻¹(x). Byte 0 is
+// the first, most significant byte of a block as RFC 7801 writes it (a_15).
 //
 // Run it with "go generate" in this directory; "-o FILE" writes elsewhere
 // (the tests use it to check that tables.go is up to date).

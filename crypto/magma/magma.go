@@ -38,6 +38,7 @@ const KeySize = 32
 // KeySizeError is returned by NewCipher for a key that is not KeySize bytes.
 type KeySizeError int
 
+// Error names the invalid size.
 func (k KeySizeError) Error() string {
 	return "magma: invalid key size " + strconv.Itoa(int(k))
 }
