@@ -76,6 +76,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench '^BenchmarkIssue$$' -benchmem -benchtime $(ISSUETIME) ./ca
 	$(GO) test -run '^$$' -bench '^BenchmarkCRL$$' -benchtime $(CRLRUNS) -timeout 30m ./ca
 	GO=$(GO) bash crypto/cms/testdata/bench-sign.sh
+	GO=$(GO) bash crypto/gost3413/testdata/bench-engine.sh
 	@conf=testdata/openssl/gost.cnf; \
 	for md in md_gost12_256 md_gost12_512; do \
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 8192 -evp $$md 2>/dev/null | grep "^$$md"; \

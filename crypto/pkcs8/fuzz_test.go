@@ -23,6 +23,11 @@ func FuzzDecrypt(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(enc, []byte("secret"))
+	gost, err := Encrypt(randReader(), testKeyInfo(f), []byte("secret"), &Options{Iterations: 1, Cipher: CipherGOST28147})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(gost, []byte("secret"))
 	f.Add([]byte{0x30, 0x00}, []byte{})
 	f.Fuzz(func(t *testing.T, der, passphrase []byte) {
 		IsEncrypted(der)

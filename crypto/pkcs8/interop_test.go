@@ -28,34 +28,40 @@ var interopKeys = []struct {
 // what Encrypt writes, to the same key.
 func TestOpenSSLDecryptsOurs(t *testing.T) {
 	ossl := interop.OpenSSL(t)
+	ciphers := []struct {
+		name   string
+		cipher Cipher
+	}{{"aes256", CipherAES256CBC}, {"gost89", CipherGOST28147}}
 	for _, k := range interopKeys {
-		t.Run(k.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			info := keyInfoFor(t, k.params)
-			enc, err := Encrypt(randReader(), info, []byte("correct horse"), &Options{Iterations: 2048})
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, filepath.Join(dir, "ours.pem"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: enc}))
-			writeFile(t, filepath.Join(dir, "pass.txt"), []byte("correct horse\n"))
-			writeFile(t, filepath.Join(dir, "wrong.txt"), []byte("correct horse!\n"))
+		for _, c := range ciphers {
+			t.Run(k.name+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				info := keyInfoFor(t, k.params)
+				enc, err := Encrypt(randReader(), info, []byte("correct horse"), &Options{Iterations: 2048, Cipher: c.cipher})
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(dir, "ours.pem"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: enc}))
+				writeFile(t, filepath.Join(dir, "pass.txt"), []byte("correct horse\n"))
+				writeFile(t, filepath.Join(dir, "wrong.txt"), []byte("correct horse!\n"))
 
-			// OpenSSL re-encodes the key it decrypts (adding digestParamSet to
-			// 512-bit keys), so compare keys, not bytes.
-			out := ossl.Run(t, nil, "pkey", "-in", filepath.Join(dir, "ours.pem"), "-passin", "file:"+filepath.Join(dir, "pass.txt"), "-outform", "DER")
-			got, err := gost3410.ParsePKCS8PrivateKey(out)
-			if err != nil {
-				t.Fatalf("OpenSSL's output %x: %v", out, err)
-			}
-			want, _ := gost3410.ParsePKCS8PrivateKey(info)
-			if !got.Equal(want) {
-				t.Fatalf("OpenSSL decrypts our key to %x, want %x", out, info)
-			}
-			if out, err := ossl.Try(nil, "pkey", "-in", filepath.Join(dir, "ours.pem"), "-passin", "file:"+filepath.Join(dir, "wrong.txt")); err == nil {
-				t.Fatalf("OpenSSL decrypted our key with a wrong passphrase: %s", out)
-			}
-		})
+				// OpenSSL re-encodes the key it decrypts (adding digestParamSet to
+				// 512-bit keys), so compare keys, not bytes.
+				out := ossl.Run(t, nil, "pkey", "-in", filepath.Join(dir, "ours.pem"), "-passin", "file:"+filepath.Join(dir, "pass.txt"), "-outform", "DER")
+				got, err := gost3410.ParsePKCS8PrivateKey(out)
+				if err != nil {
+					t.Fatalf("OpenSSL's output %x: %v", out, err)
+				}
+				want, _ := gost3410.ParsePKCS8PrivateKey(info)
+				if !got.Equal(want) {
+					t.Fatalf("OpenSSL decrypts our key to %x, want %x", out, info)
+				}
+				if out, err := ossl.Try(nil, "pkey", "-in", filepath.Join(dir, "ours.pem"), "-passin", "file:"+filepath.Join(dir, "wrong.txt")); err == nil {
+					t.Fatalf("OpenSSL decrypted our key with a wrong passphrase: %s", out)
+				}
+			})
+		}
 	}
 }
 
@@ -72,6 +78,9 @@ func TestDecryptOpenSSL(t *testing.T) {
 		{"sha256-aes128", []string{"-v2", "aes-128-cbc"}},
 		{"sha512-aes192", []string{"-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA512"}},
 		{"streebog256-aes256", []string{"-v2", "aes-256-cbc", "-v2prf", "HMAC GOST 34.11-2012 256 bit"}},
+		{"gost89", []string{"-v2", "gost89"}},
+		{"streebog-gost89", []string{"-v2", "gost89", "-v2prf", "HMAC GOST 34.11-2012 512 bit"}},
+		{"streebog256-gost89", []string{"-v2", "gost89", "-v2prf", "HMAC GOST 34.11-2012 256 bit"}},
 	}
 	for _, k := range interopKeys {
 		for _, v := range variants {

@@ -19,8 +19,17 @@
 // and AES-128-CBC, AES-192-CBC or AES-256-CBC. It refuses PBES1 and PKCS#12
 // password-based schemes (DES, RC2, 3DES: broken or obsolete), PBKDF2 with
 // hmacWithSHA1 (the RFC 8018 default when the prf field is absent), the
-// GOST 28147-89 and Kuznyechik ciphers, scrypt, and salts given as an
-// AlgorithmIdentifier.
+// Kuznyechik ciphers, scrypt, and salts given as an AlgorithmIdentifier.
+//
+// With [Options] Cipher set to [CipherGOST28147], Encrypt writes instead
+// what "openssl pkcs8 -topk8 -v2 gost89" writes: PBES2 with PBKDF2 over
+// HMAC-Streebog-512 and GOST 28147-89 in CFB mode with CryptoPro key
+// meshing (id-Gost28147-89, 1.2.643.2.2.21, with the TC26-Z S-box); Decrypt
+// reads that form with any of the S-boxes of
+// github.com/gostca/gostca/crypto/gost28147 and HMAC-Streebog-256 or -512.
+// CFB has no padding: a wrong passphrase is detected by the plaintext
+// failing to parse as a DER PrivateKeyInfo, which garbage passes with
+// negligible probability.
 //
 // The package knows nothing of the key inside: it encrypts and returns DER
 // PrivateKeyInfo bytes. github.com/gostca/gostca/crypto/gost3410 parses
@@ -65,6 +74,7 @@ import (
 	"hash"
 	"io"
 
+	"github.com/gostca/gostca/crypto/internal/gostpbes2"
 	"github.com/gostca/gostca/crypto/streebog"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -106,9 +116,26 @@ type Options struct {
 	// Iterations is the PBKDF2 iteration count, 1 to MaxIterations; 0 means
 	// DefaultIterations.
 	Iterations int
-	// SaltSize is the PBKDF2 salt length in bytes, at least 8; 0 means 16.
+	// SaltSize is the PBKDF2 salt length in bytes, at least 8; 0 means 16
+	// (32 with CipherGOST28147, as RFC 9548's example has it).
 	SaltSize int
+	// Cipher is the encryption scheme; the zero value is CipherAES256CBC.
+	Cipher Cipher
 }
+
+// Cipher names an encryption scheme Encrypt can write.
+type Cipher int
+
+const (
+	// CipherAES256CBC is AES-256-CBC (2.16.840.1.101.3.4.1.42), the
+	// default.
+	CipherAES256CBC Cipher = iota
+	// CipherGOST28147 is GOST 28147-89 in CFB mode with CryptoPro key
+	// meshing and the TC26-Z S-box (id-Gost28147-89, 1.2.643.2.2.21, with
+	// id-tc26-gost-28147-param-Z), what "openssl pkcs8 -topk8 -v2 gost89"
+	// writes and GOST PFX files use (RFC 9548).
+	CipherGOST28147
+)
 
 // Object identifiers of RFC 8018, RFC 7836 and NIST's AES registrations.
 var (
@@ -173,6 +200,15 @@ func Encrypt(rand io.Reader, privateKeyInfo, passphrase []byte, opts *Options) (
 	}
 	if !isPrivateKeyInfo(privateKeyInfo) {
 		return nil, errors.New("pkcs8: the key to encrypt is not a DER PrivateKeyInfo")
+	}
+	switch {
+	case opts != nil && opts.Cipher == CipherGOST28147:
+		if opts.SaltSize == 0 {
+			saltSize = gostpbes2.DefaultSaltSize
+		}
+		return encryptGOST(rand, privateKeyInfo, passphrase, iterations, saltSize)
+	case opts != nil && opts.Cipher != CipherAES256CBC:
+		return nil, fmt.Errorf("pkcs8: unknown cipher %d", opts.Cipher)
 	}
 
 	random := make([]byte, saltSize+aes.BlockSize)
@@ -252,6 +288,9 @@ type pbes2 struct {
 // decrypt is Decrypt with a bound on the iteration count, which the fuzz
 // test lowers.
 func decrypt(der, passphrase []byte, maxIterations int) ([]byte, error) {
+	if params, ciphertext, ok := gostPBES2(der); ok {
+		return decryptGOST(params, ciphertext, passphrase, maxIterations)
+	}
 	p, err := parse(der, maxIterations)
 	if err != nil {
 		return nil, err

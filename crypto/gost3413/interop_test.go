@@ -1,0 +1,117 @@
+package gost3413
+
+import (
+	"bytes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+
+	"github.com/gostca/gostca/crypto/kuznyechik"
+	"github.com/gostca/gostca/internal/interop"
+)
+
+// engineACPKMSection is the section size (bytes) of the GOST engine's
+// kuznyechik-ctr-acpkm and magma-ctr-acpkm.
+var engineACPKMSection = map[string]int{"kuznyechik": 4096, "magma": 1024}
+
+// TestOpenSSL checks our modes against the GOST engine's "openssl enc" on
+// random keys, IVs and lengths, both ways.
+func TestOpenSSL(t *testing.T) {
+	tool := interop.OpenSSL(t)
+	type mode struct {
+		name   string // the OpenSSL cipher
+		cipher string
+		ivSize func(n int) int
+		stream func(b cipher.Block, key, iv []byte, decrypt bool) (cipher.Stream, error)
+	}
+	ctr := func(b cipher.Block, key, iv []byte, decrypt bool) (cipher.Stream, error) { return NewCTR(b, iv) }
+	half := func(n int) int { return n / 2 }
+	modes := []mode{
+		{"kuznyechik-ctr", "kuznyechik", half, ctr},
+		{"magma-ctr", "magma", half, ctr},
+		{"kuznyechik-cfb", "kuznyechik", func(n int) int { return n }, func(b cipher.Block, key, iv []byte, decrypt bool) (cipher.Stream, error) {
+			if decrypt {
+				return NewCFBDecrypter(b, iv)
+			}
+			return NewCFBEncrypter(b, iv)
+		}},
+	}
+	for _, c := range ciphers {
+		c := c
+		modes = append(modes, mode{c.name + "-ctr-acpkm", c.name, half, func(b cipher.Block, key, iv []byte, decrypt bool) (cipher.Stream, error) {
+			return NewCTRACPKM(c.new, key, iv, engineACPKMSection[c.name])
+		}})
+	}
+	newCipher := map[string]func([]byte) (cipher.Block, error){}
+	for _, c := range ciphers {
+		newCipher[c.name] = c.new
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			for _, n := range []int{1, 15, 16, 17, 1000, 4095, 4096, 4097, 20000, 70000} {
+				key := make([]byte, 32)
+				rand.Read(key)
+				b, err := newCipher[m.cipher](key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				iv := make([]byte, m.ivSize(b.BlockSize()))
+				pt := make([]byte, n)
+				rand.Read(iv)
+				rand.Read(pt)
+				for _, decrypt := range []bool{false, true} {
+					s, err := m.stream(b, key, iv, decrypt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					in := pt
+					if decrypt {
+						in = tool.Run(t, pt, "enc", "-"+m.name, "-K", hex.EncodeToString(key), "-iv", hex.EncodeToString(iv))
+					}
+					got := make([]byte, n)
+					s.XORKeyStream(got, in)
+					var want []byte
+					if decrypt {
+						want = pt
+					} else {
+						want = tool.Run(t, pt, "enc", "-"+m.name, "-K", hex.EncodeToString(key), "-iv", hex.EncodeToString(iv))
+					}
+					if !bytes.Equal(got, want) {
+						t.Errorf("%d bytes, decrypt %v: differs from openssl enc -%s", n, decrypt, m.name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestOpenSSLKuznyechikECB checks the bare block cipher against
+// kuznyechik-ecb, both ways.
+func TestOpenSSLKuznyechikECB(t *testing.T) {
+	tool := interop.OpenSSL(t)
+	key := make([]byte, 32)
+	pt := make([]byte, 16*64)
+	rand.Read(key)
+	rand.Read(pt)
+	b, _ := kuznyechik.NewCipher(key)
+	ours := make([]byte, len(pt))
+	for i := 0; i < len(pt); i += 16 {
+		b.Encrypt(ours[i:], pt[i:])
+	}
+	got := tool.Run(t, pt, "enc", "-kuznyechik-ecb", "-nopad", "-K", hex.EncodeToString(key))
+	if !bytes.Equal(got, ours) {
+		t.Error("Encrypt differs from openssl enc -kuznyechik-ecb")
+	}
+	back := tool.Run(t, ours, "enc", "-d", "-kuznyechik-ecb", "-nopad", "-K", hex.EncodeToString(key))
+	if !bytes.Equal(back, pt) {
+		t.Error("openssl does not decrypt our ECB")
+	}
+	dec := make([]byte, len(pt))
+	for i := 0; i < len(pt); i += 16 {
+		b.Decrypt(dec[i:], got[i:])
+	}
+	if !bytes.Equal(dec, pt) {
+		t.Error("Decrypt of openssl's ECB differs")
+	}
+}

@@ -1,0 +1,58 @@
+// Package pkcs12 reads and writes GOST PFX files: PKCS#12 (RFC 7292) key
+// containers with the GOST algorithms as R 50.1.112-2016 (RFC 9548)
+// specifies them, the files Russian software (CryptoPro CSP, ViPNet,
+// browsers with GOST support) imports a key and its certificates from.
+//
+// # Format
+//
+// [Encode] writes one PFX (version 3) whose AuthenticatedSafe holds
+//
+//   - an EncryptedData with the certificate bags (the subscriber's
+//     certificate, with the friendly name and local key ID, then its chain),
+//   - a Data with one pkcs8ShroudedKeyBag: the GOST R 34.10-2012 key as a
+//     PKCS#8 PrivateKeyInfo (github.com/gostca/gostca/crypto/gost3410),
+//     encrypted, with the same attributes,
+//
+// both encrypted with PBES2: PBKDF2 with HMAC-Streebog-512 and GOST
+// 28147-89 in CFB mode with CryptoPro key meshing and the TC26-Z S-box
+// (id-Gost28147-89 with id-tc26-gost-28147-param-Z; OpenSSL's gost89,
+// GnuTLS's gost28147-tc26z). The integrity MAC is HMAC-Streebog-512 over
+// the AuthenticatedSafe, keyed as RFC 9548 says with the last 32 bytes of a
+// 96-byte PBKDF2-HMAC-Streebog-512 output over the password and the MAC
+// salt. Passwords are used as UTF-8 bytes, as RFC 9548 requires.
+//
+// [Decode] reads that form and what OpenSSL ("openssl pkcs12 -export
+// -keypbe gost89 -certpbe gost89 -macalg md_gost12_512") and GnuTLS
+// ("certtool --to-p12 --pkcs-cipher gost28147-tc26z") write: PBES2 with GOST
+// 28147-89 and any of the S-boxes of github.com/gostca/gostca/crypto/gost28147,
+// HMAC-Streebog-256 or -512 as the PRF, key bags shrouded or not,
+// certificate bags encrypted or not, and a MAC with Streebog-256 or -512
+// keyed either as RFC 9548 says or the RFC 7292 way (the PKCS#12 key
+// derivation, ID 3, over the password as a BMPString), which older
+// software writes.
+//
+// Not supported: the Kuznyechik and Magma CTR-ACPKM schemes of RFC 9548
+// (OpenSSL 3.0's GOST engine cannot write or read them either), public-key
+// privacy and integrity modes, PBES1 and the RFC 7292 password-based
+// ciphers, BER (indefinite-length) encodings, and more than one private key
+// per file.
+//
+// # Security
+//
+// The container's strength is its password's, stretched by PBKDF2
+// ([DefaultIterations] by default). A wrong password is reported as
+// [ErrIncorrectPassword]; a file whose MAC fails although the password
+// decrypts its contents is reported as [ErrIntegrity]. Iteration counts
+// above [MaxIterations] are refused before any key is derived, so a hostile
+// file cannot keep a CPU busy for long; parsing never panics on malformed
+// input. GOST 28147-89 and Kuznyechik are table-driven and leak through
+// cache timing to code sharing the CPU (see their packages).
+//
+// The package only encodes: it does not check certificates' validity or
+// chains. Decode pairs the key with the certificate carrying the same
+// public key.
+//
+// # Concurrency
+//
+// The functions keep no state and are safe for concurrent use.
+package pkcs12

@@ -1,0 +1,118 @@
+package pkcs12
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/gostca/gostca/crypto/gost3410"
+)
+
+// TestRoundTrip encodes and decodes on every parameter set.
+func TestRoundTrip(t *testing.T) {
+	for _, params := range gost3410.AllParams() {
+		t.Run(params.Name(), func(t *testing.T) {
+			key, leaf, chain := testChain(t, params)
+			for _, digest := range []MACDigest{MACStreebog512, MACStreebog256} {
+				opts := *fast
+				opts.MACDigest = digest
+				pfx, err := Encode(rand.Reader, key, leaf, chain, []byte("пароль"), &opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := Decode(pfx, []byte("пароль"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkContents(t, c, key, leaf, chain, fast.FriendlyName)
+				if _, err := Decode(pfx, []byte("Пароль")); !errors.Is(err, ErrIncorrectPassword) {
+					t.Errorf("wrong password: %v, want ErrIncorrectPassword", err)
+				}
+			}
+		})
+	}
+}
+
+func checkContents(t *testing.T, c *Contents, key *gost3410.PrivateKey, leaf []byte, chain [][]byte, name string) {
+	t.Helper()
+	if !c.Key.Equal(key) {
+		t.Error("the key differs")
+	}
+	if !bytes.Equal(c.Certificate, leaf) {
+		t.Error("the certificate differs")
+	}
+	if len(c.Chain) != len(chain) {
+		t.Fatalf("chain of %d, want %d", len(c.Chain), len(chain))
+	}
+	for i := range chain {
+		if !bytes.Equal(c.Chain[i], chain[i]) {
+			t.Errorf("chain certificate %d differs", i)
+		}
+	}
+	if c.FriendlyName != name {
+		t.Errorf("friendly name %q, want %q", c.FriendlyName, name)
+	}
+}
+
+// TestKeyOnly encodes a key without certificates.
+func TestKeyOnly(t *testing.T) {
+	key, _, _ := testChain(t, gost3410.ParamsCryptoProA())
+	pfx, err := Encode(rand.Reader, key, nil, nil, nil, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Decode(pfx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Key.Equal(key) || c.Certificate != nil || len(c.Chain) != 0 {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestEncodeErrors(t *testing.T) {
+	key, leaf, chain := testChain(t, gost3410.ParamsCryptoProA())
+	other, _, _ := testChain(t, gost3410.ParamsCryptoProA())
+	for _, tc := range []struct {
+		name  string
+		key   *gost3410.PrivateKey
+		cert  []byte
+		chain [][]byte
+		pass  []byte
+		opts  *Options
+	}{
+		{"no key", nil, leaf, chain, nil, fast},
+		{"certificate of another key", other, leaf, chain, nil, fast},
+		{"certificate not DER", key, []byte{0x30, 0}, chain, nil, fast},
+		{"chain not DER", key, leaf, [][]byte{{1}}, nil, fast},
+		{"password not UTF-8", key, leaf, chain, []byte{0xff}, fast},
+		{"iterations too many", key, leaf, chain, nil, &Options{Iterations: MaxIterations + 1}},
+		{"iterations negative", key, leaf, chain, nil, &Options{Iterations: -1}},
+		{"unknown MAC digest", key, leaf, chain, nil, &Options{Iterations: 1, MACDigest: 9}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Encode(rand.Reader, tc.key, tc.cert, tc.chain, tc.pass, tc.opts); err == nil {
+				t.Error("Encode succeeded")
+			}
+		})
+	}
+}
+
+func ExampleEncode() {
+	key, err := gost3410.GenerateKey(gost3410.ParamsTC26256A(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	pfx, err := Encode(rand.Reader, key, nil, nil, []byte("пароль"), &Options{FriendlyName: "my key"})
+	if err != nil {
+		panic(err)
+	}
+	c, err := Decode(pfx, []byte("пароль"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.Key.Equal(key), c.FriendlyName)
+	// Output: true my key
+}
