@@ -62,7 +62,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad reason", []string{"revoke", "0A", "--reason", "nope"}, ExitUsage, `gostca: unknown --reason "nope"`},
 		{"no CA", []string{"--dir", filepath.Join(dir, "none"), "list"}, ExitError, "gostca: no CA in "},
 		{"missing csr", []string{"--dir", dir, "issue", "--csr", filepath.Join(dir, "x.csr")}, ExitError, "gostca: "},
-		{"sign without flags", []string{"sign", "doc.txt"}, ExitUsage, `gostca: required flag(s) "cert", "key" not set`},
+		{"sign without flags", []string{"sign", "doc.txt"}, ExitUsage, `gostca: required flag(s) "key" not set`},
+		{"sign without cert", []string{"sign", "--key", "k", "doc.txt"}, ExitUsage, `gostca: required flag(s) "cert" not set`},
 		{"sign without file", []string{"sign", "--key", "k", "--cert", "c"}, ExitUsage, "gostca: no FILE to sign"},
 		{"sign two files", []string{"sign", "--key", "k", "--cert", "c", "a", "b"}, ExitUsage, "gostca: accepts at most 1 arg(s), received 2"},
 		{"sign cosign attached", []string{"sign", "--key", "k", "--cert", "c", "--cosign", "s", "--attached", "a"}, ExitUsage, "gostca: if any flags in the group [cosign attached] are set none of the others can be"},
@@ -209,7 +210,7 @@ func TestKeyFileOptions(t *testing.T) {
 		t.Run(tc.value, func(t *testing.T) {
 			env, _, _ := testEnv(map[string]string{envKDFIterations: tc.value})
 			a := &app{env: env}
-			opts, err := a.keyFileOptions()
+			opts, err := a.keyFileOptions("")
 			switch {
 			case !tc.ok:
 				var ce *cliError

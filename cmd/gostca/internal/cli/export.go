@@ -5,37 +5,55 @@ import (
 
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
+	"github.com/gostca/gostca/crypto/keyfile"
 	"github.com/gostca/gostca/crypto/truststore"
 )
 
 func (a *app) exportCommand() *cobra.Command {
-	var format, out string
+	var format, out, keyPath string
 	var withChain bool
 	cmd := &cobra.Command{
-		Use:   "export SERIAL [--format pem|der|p7b|p12] [--out FILE]",
+		Use:   "export SERIAL [--format pem|der|p7b|p12|pfx] [--out FILE]",
 		Short: "Export a certificate of the ledger, alone or with its chain",
 		Long: `Export writes the certificate SERIAL from the ledger: pem or der (alone;
 pem --chain adds the CA's certificate and chain), p7b (a PKCS#7
 certificates-only bundle of the certificate and its chain, DER) or p12 (a
 PKCS#12 trust store of the certificate and its chain, protected by a
-password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt).`,
+password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt), or pfx:
+the subscriber's own key (--key, its passphrase from --key-pass-file,
+$GOSTCA_PASSPHRASE or a prompt) with the certificate and its chain in a
+GOST PFX (RFC 9548) that CryptoPro CSP, OpenSSL's GOST engine and GnuTLS
+import, its password from --pfx-pass-file, $GOSTCA_PFX_PASSPHRASE or a
+prompt; a PFX goes to --out (mode 0600), never to standard output.`,
 		Example: `  gostca export 5F3A...C1 > alice.pem
   gostca export 5F3A...C1 --format p7b --out alice.p7b
-  gostca export 5F3A...C1 --format p12 --pass-file p12.pass --out alice.p12`,
+  gostca export 5F3A...C1 --format p12 --pass-file p12.pass --out alice.p12
+  gostca export 5F3A...C1 --format pfx --key alice.key --out alice.pfx`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 	}
-	cmd.Flags().StringVar(&format, "format", "pem", "pem, der, p7b or p12")
+	cmd.Flags().StringVar(&format, "format", "pem", "pem, der, p7b, p12 or pfx")
+	cmd.Flags().StringVar(&keyPath, "key", "", "pfx: the subscriber's key `FILE`")
 	cmd.Flags().StringVar(&out, "out", "", "write to `FILE` (default standard output)")
 	cmd.Flags().BoolVar(&withChain, "chain", false, "pem: add the CA's certificate and chain")
 	pass := addPassFlag(cmd, "pass-file", envExportPassphrase, "PKCS#12 password")
 	pass.repeat = true
+	keyPass := addPassFlag(cmd, "key-pass-file", envPassphrase, "key passphrase")
+	pfxPass := addPFXPassFlag(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		serial, err := parseSerial(args[0])
 		if err != nil {
 			return err
 		}
-		if err := checkFormat(format, "pem", "der", "p7b", "p12"); err != nil {
+		if err := checkFormat(format, "pem", "der", "p7b", "p12", "pfx"); err != nil {
 			return err
+		}
+		switch {
+		case format == "pfx" && keyPath == "":
+			return usagef("--format pfx needs the subscriber's key: --key FILE")
+		case format == "pfx" && (out == "" || out == "-"):
+			return usagef("--format pfx writes a key: give --out FILE")
+		case format != "pfx" && keyPath != "":
+			return usagef("--key goes with --format pfx")
 		}
 		db, err := a.openLedger(true)
 		if err != nil {
@@ -63,6 +81,13 @@ password from --pass-file, $GOSTCA_EXPORT_PASSPHRASE or a prompt).`,
 					certs = append(certs, c)
 				}
 			}
+		}
+		if format == "pfx" {
+			key, err := keyfile.Read(keyPath, a.passSource(keyPass))
+			if err != nil {
+				return keyError(keyPath, keyPass, err)
+			}
+			return a.writePFX(out, key, leaf, certs[1:], pfxPass)
 		}
 		var data []byte
 		switch format {

@@ -201,7 +201,7 @@ type newCAKey struct {
 // create makes the CA's files; on failure it removes those it made.
 func (a *app) create(cfg *config, name *cert.Name, key newCAKey,
 	parent *authority, csrOut string, days, pathLen int) (err error) {
-	kopts, err := a.keyFileOptions()
+	kopts, err := a.keyFileOptions("")
 	if err != nil {
 		return err
 	}

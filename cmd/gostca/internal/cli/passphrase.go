@@ -122,18 +122,32 @@ const envKDFIterations = "GOSTCA_KDF_ITERATIONS"
 // minKDFIterations is the fewest iterations envKDFIterations may ask for.
 const minKDFIterations = 1000
 
+// cipherHelp describes the --cipher flag of the commands that write keys.
+const cipherHelp = "encrypt the key file with `CIPHER`: aes256 (AES-256-CBC) or gost89 (GOST 28147-89, as openssl pkcs8 -v2 gost89)"
+
 // keyFileOptions returns the encryption options of the key files the
-// commands write: nil (pkcs8's defaults) unless $GOSTCA_KDF_ITERATIONS
-// says otherwise.
-func (a *app) keyFileOptions() (*pkcs8.Options, error) {
-	v := a.env.Getenv(envKDFIterations)
-	if v == "" {
+// commands write: cipher ("" or "aes256": AES-256-CBC; "gost89": GOST
+// 28147-89 CFB), and the PBKDF2 iterations of $GOSTCA_KDF_ITERATIONS
+// (unset: pkcs8's default). nil means every default.
+func (a *app) keyFileOptions(cipher string) (*pkcs8.Options, error) {
+	var opts pkcs8.Options
+	switch cipher {
+	case "", "aes256":
+	case "gost89":
+		opts.Cipher = pkcs8.CipherGOST28147
+	default:
+		return nil, usagef("--cipher %q: want aes256 or gost89", cipher)
+	}
+	if v := a.env.Getenv(envKDFIterations); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < minKDFIterations || n > pkcs8.MaxIterations {
+			return nil, usagef("$%s is %q: want a number of PBKDF2 iterations from %d to %d", envKDFIterations, v, minKDFIterations, pkcs8.MaxIterations).
+				withHint("unset it for the default, %d", pkcs8.DefaultIterations)
+		}
+		opts.Iterations = n
+	}
+	if opts == (pkcs8.Options{}) {
 		return nil, nil
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < minKDFIterations || n > pkcs8.MaxIterations {
-		return nil, usagef("$%s is %q: want a number of PBKDF2 iterations from %d to %d", envKDFIterations, v, minKDFIterations, pkcs8.MaxIterations).
-			withHint("unset it for the default, %d", pkcs8.DefaultIterations)
-	}
-	return &pkcs8.Options{Iterations: n}, nil
+	return &opts, nil
 }

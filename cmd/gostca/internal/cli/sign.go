@@ -14,6 +14,7 @@ import (
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/keyfile"
+	"github.com/gostca/gostca/crypto/pkcs12"
 )
 
 // signOptions are the flags of sign.
@@ -22,12 +23,13 @@ type signOptions struct {
 	out, cosign                      string
 	attached, pem, force             bool
 	keys                             caKeySecrets
+	pfxPass                          *passSpec
 }
 
 func (a *app) signCommand() *cobra.Command {
 	var o signOptions
 	cmd := &cobra.Command{
-		Use:   "sign --key KEY|URI --cert CERT [--attached] [--out FILE] FILE",
+		Use:   "sign --key KEY|URI|PFX [--cert CERT] [--attached] [--out FILE] FILE",
 		Short: "Sign a file: a detached .sig or an attached .p7s (CMS, CAdES-BES)",
 		Long: `Sign makes an electronic signature of FILE with GOST R 34.10-2012 over
 Streebog: CMS SignedData in the CAdES-BES form (signingTime, the signer's
@@ -44,7 +46,9 @@ and writes nothing when it fails.
 from --pass-file, else $GOSTCA_PASSPHRASE, else a prompt) or the PKCS#11
 URI of a key in a token (the module from --module, the URI's module-path or
 $GOSTCA_PKCS11_MODULE; the PIN from the URI's pin-source, else --pin-file,
-else $GOSTCA_PIN, else a prompt, tried once). --cert is the key's
+else $GOSTCA_PIN, else a prompt, tried once), or a GOST PFX (.pfx, .p12: its password
+from --pfx-pass-file, else $GOSTCA_PFX_PASSPHRASE, else a prompt) whose
+certificates serve when --cert is not given. --cert is the key's
 certificate; further certificates in it, and those of --chain (the
 intermediates), go into the signature, so that a verifier needs only the
 root. The certificate must be valid now and allow signatures.
@@ -57,13 +61,14 @@ attached SIG, give no FILE.`,
   gostca sign --key alice.key --cert alice.pem --chain ca-chain.pem --attached --pem report.xml
   gostca sign --key "pkcs11:token=alice;object=sign-2026?pin-source=file:/home/alice/.pin" \
       --module /usr/lib/librtpkcs11ecp.so --cert alice.pem contract.pdf
-  gostca sign --key bob.key --cert bob.pem --cosign contract.pdf.sig --force contract.pdf`,
+  gostca sign --key bob.key --cert bob.pem --cosign contract.pdf.sig --force contract.pdf
+  gostca sign --key alice.pfx --pfx-pass-file pfx.pass contract.pdf`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.key, "key", "", "the signing `KEY`: a PKCS#8 key file, or the PKCS#11 URI of a key in a token")
+	f.StringVar(&o.key, "key", "", "the signing `KEY`: a PKCS#8 key file, a GOST PFX, or the PKCS#11 URI of a key in a token")
 	f.StringVar(&o.module, "module", "", keyModuleHelp)
-	f.StringVar(&o.certFile, "cert", "", "the signer's certificate `FILE` (PEM or DER; more certificates after it are embedded too)")
+	f.StringVar(&o.certFile, "cert", "", "the signer's certificate `FILE` (PEM or DER; more certificates after it are embedded too; default a PFX key's own)")
 	f.StringVar(&o.chainFile, "chain", "", "intermediate certificates to embed, `FILE` (PEM)")
 	f.BoolVar(&o.attached, "attached", false, "embed the content (default: a detached signature)")
 	f.BoolVar(&o.pem, "pem", false, "write PEM (default DER)")
@@ -71,8 +76,8 @@ attached SIG, give no FILE.`,
 	f.StringVar(&o.cosign, "cosign", "", "add a signature to the existing signature `SIG`")
 	f.BoolVar(&o.force, "force", false, "replace the output file if it exists")
 	o.keys = addKeyFlags(cmd)
+	o.pfxPass = addPFXPassFlag(cmd, false)
 	cmd.MarkFlagRequired("key")
-	cmd.MarkFlagRequired("cert")
 	cmd.MarkFlagsMutuallyExclusive("cosign", "attached")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		content := ""
@@ -102,6 +107,10 @@ func (a *app) sign(o *signOptions, content string) error {
 		}
 	} else if content == "" {
 		return usagef("no FILE to sign").withHint("run 'gostca sign --help'")
+	}
+	pfxData, err := pfxKey(o)
+	if err != nil {
+		return err
 	}
 	out := o.out
 	switch {
@@ -134,7 +143,20 @@ func (a *app) sign(o *signOptions, content string) error {
 		}
 		defer f.Close()
 	}
-	signerCert, extra, err := a.signerCertificates(o.certFile, o.chainFile)
+	var pfx *pkcs12.Contents
+	var fromPFX []*cert.Certificate
+	if pfxData != nil {
+		if pfx, err = a.readPFX(o.key, pfxData, o.pfxPass); err != nil {
+			return err
+		}
+		if fromPFX, err = pfxCertificates(o.key, pfx); err != nil {
+			return err
+		}
+		if o.certFile == "" && pfx.Certificate == nil {
+			return failf("%s holds no certificate for its key", o.key).withHint("give the key's certificate with --cert")
+		}
+	}
+	signerCert, extra, err := a.signerCertificates(o.certFile, o.chainFile, fromPFX)
 	if err != nil {
 		return err
 	}
@@ -144,14 +166,23 @@ func (a *app) sign(o *signOptions, content string) error {
 		}
 	}
 
-	key, closeKey, err := a.openSigningKey(o.key, o.module, o.keys)
-	if err != nil {
-		return err
+	var key crypto.Signer
+	if pfx != nil {
+		key = pfx.Key
+	} else {
+		var closeKey func()
+		if key, closeKey, err = a.openSigningKey(o.key, o.module, o.keys); err != nil {
+			return err
+		}
+		defer closeKey()
 	}
-	defer closeKey()
 	s, err := cms.NewSigner(key, signerCert, &cms.SignerOptions{Certificates: extra, Clock: a.env.Now})
 	if err != nil {
-		return failf("%s: %s", o.certFile, trimPrefix(err)).withHint("--cert must be the certificate of the key --key names").because(err)
+		source := o.certFile
+		if source == "" {
+			source = o.key
+		}
+		return failf("%s: %s", source, trimPrefix(err)).withHint("--cert must be the certificate of the key --key names").because(err)
 	}
 
 	var w io.Writer = a.env.Stdout
@@ -243,13 +274,35 @@ func openContent(path string, attached bool) (*os.File, int64, error) {
 	return f, fi.Size(), nil
 }
 
+// pfxKey returns the content of --key when it is a PFX (by name or
+// content), nil for another key, which needs --cert.
+func pfxKey(o *signOptions) ([]byte, error) {
+	if o.key != "" && !isTokenURI(o.key) {
+		if data, err := readSmall(o.key, maxPFXSize); err == nil && looksPFX(o.key, data) {
+			if o.module != "" {
+				return nil, usagef("--module goes with --key URI, a key in a token")
+			}
+			return data, nil
+		}
+	}
+	if o.certFile == "" {
+		return nil, usagef(`required flag(s) "cert" not set`).withHint("--cert is the certificate of the key; a PFX --key may carry it")
+	}
+	return nil, nil
+}
+
 // signerCertificates reads --cert (the signer's certificate, then others
-// to embed) and --chain, and checks that the signer's certificate is valid
-// now and allows signatures.
-func (a *app) signerCertificates(certFile, chainFile string) (*cert.Certificate, []*cert.Certificate, error) {
-	certs, err := readCerts(certFile)
-	if err != nil {
-		return nil, nil, fileError(certFile, err)
+// to embed), else takes a PFX key's certificates (fromPFX), adds --chain,
+// and checks that the signer's certificate is valid now and allows
+// signatures.
+func (a *app) signerCertificates(certFile, chainFile string, fromPFX []*cert.Certificate) (*cert.Certificate, []*cert.Certificate, error) {
+	certs := fromPFX
+	if certFile != "" {
+		var err error
+		if certs, err = readCerts(certFile); err != nil {
+			return nil, nil, fileError(certFile, err)
+		}
+		certs = append(certs, fromPFX...)
 	}
 	if chainFile != "" {
 		more, err := readCerts(chainFile)
