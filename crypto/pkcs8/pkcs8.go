@@ -4,7 +4,7 @@
 //
 // # Scope
 //
-// [Encrypt] writes one form only, the one OpenSSL 3 with the GOST engine
+// By default [Encrypt] writes the form OpenSSL 3 with the GOST engine
 // writes for
 //
 //	openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf "HMAC GOST 34.11-2012 512 bit"
