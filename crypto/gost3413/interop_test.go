@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/gostca/gostca/crypto/kuznyechik"
@@ -140,6 +141,32 @@ func TestOpenSSLCBC(t *testing.T) {
 			cipher.NewCBCDecrypter(b, iv).CryptBlocks(back, tool.Run(t, pt, args...))
 			if !bytes.Equal(back, pt) {
 				t.Error("openssl's CBC does not decrypt with ours")
+			}
+		})
+	}
+}
+
+// TestOpenSSLOMAC checks OMAC against the GOST engine's kuznyechik-mac and
+// magma-mac (full-block tags) on random keys and lengths.
+func TestOpenSSLOMAC(t *testing.T) {
+	tool := interop.OpenSSL(t)
+	for _, c := range ciphers {
+		t.Run(c.name, func(t *testing.T) {
+			for _, n := range []int{0, 1, 8, 15, 16, 17, 1000} {
+				key, msg := make([]byte, 32), make([]byte, n)
+				rand.Read(key)
+				rand.Read(msg)
+				b, _ := c.new(key)
+				m, err := NewOMAC(b, b.BlockSize())
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.Write(msg)
+				out := tool.Run(t, msg, "dgst", "-mac", c.name+"-mac", "-macopt", "hexkey:"+hex.EncodeToString(key))
+				want := strings.TrimSpace(string(out[bytes.LastIndexByte(out, ' ')+1:]))
+				if got := hex.EncodeToString(m.Sum(nil)); got != want {
+					t.Errorf("%d bytes: OMAC %s, openssl %s", n, got, want)
+				}
 			}
 		})
 	}
