@@ -40,6 +40,11 @@ var ErrIncorrectPassword = errors.New("pkcs12: incorrect password")
 // altered.
 var ErrIntegrity = errors.New("pkcs12: integrity check failed: the file is damaged or was altered")
 
+// ErrIterations is wrapped by Decode when an iteration count (of a bag's
+// encryption or of the MAC) is outside 1 to MaxIterations: the file is
+// refused before any key is derived.
+var ErrIterations = gostpbes2.ErrIterations
+
 // MACDigest is the hash of the PFX integrity MAC.
 type MACDigest int
 
