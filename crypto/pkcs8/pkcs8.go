@@ -19,7 +19,7 @@
 // and AES-128-CBC, AES-192-CBC or AES-256-CBC. It refuses PBES1 and PKCS#12
 // password-based schemes (DES, RC2, 3DES: broken or obsolete), PBKDF2 with
 // hmacWithSHA1 (the RFC 8018 default when the prf field is absent), the
-// Kuznyechik ciphers, scrypt, and salts given as an AlgorithmIdentifier.
+// CTR-ACPKM-OMAC schemes, scrypt, and salts given as an AlgorithmIdentifier.
 //
 // With [Options] Cipher set to [CipherGOST28147], Encrypt writes instead
 // what "openssl pkcs8 -topk8 -v2 gost89" writes: PBES2 with PBKDF2 over
@@ -30,10 +30,10 @@
 // [CipherKuznyechikCTRACPKM] and [CipherMagmaCTRACPKM] write the Kuznyechik
 // and Magma CTR-ACPKM schemes of RFC 9548 as OpenSSL's GOST engine writes
 // them ("-v2 kuznyechik-ctr-acpkm"), and Decrypt reads them, also with the
-// hmacWithSHA256 PRF that OpenSSL picks for them by default.
-// CFB has no padding: a wrong passphrase is detected by the plaintext
-// failing to parse as a DER PrivateKeyInfo, which garbage passes with
-// negligible probability.
+// hmacWithSHA256 PRF that OpenSSL picks for them by default. CFB and CTR
+// have no padding: a wrong passphrase is detected by the plaintext failing
+// to parse as a DER PrivateKeyInfo, which garbage passes with negligible
+// probability.
 //
 // The package knows nothing of the key inside: it encrypts and returns DER
 // PrivateKeyInfo bytes. github.com/gostca/gostca/crypto/gost3410 parses
