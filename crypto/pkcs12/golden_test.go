@@ -74,10 +74,10 @@ func TestGolden(t *testing.T) {
 		name      string
 		slow      bool // 600,000 iterations: about 5 s to open
 	}{
-		{"openssl-256-gost89.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256"},
-		{"openssl-256-kuznyechik.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256"},
-		{"openssl-512-gost89.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512"},
-		{"openssl-512-kuznyechik.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512"},
+		{"openssl-256-gost89.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256", false},
+		{"openssl-256-kuznyechik.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256", false},
+		{"openssl-512-gost89.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512", false},
+		{"openssl-512-kuznyechik.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512", false},
 		{"certtool-512.p12", "certtool-512.pub.pem", gost3410.ParamsTC26512A(), "certtool", true},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
