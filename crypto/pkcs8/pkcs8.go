@@ -121,7 +121,7 @@ type Options struct {
 	// DefaultIterations.
 	Iterations int
 	// SaltSize is the PBKDF2 salt length in bytes, at least 8; 0 means 16
-	// (32 with CipherGOST28147, as RFC 9548's example has it).
+	// (32 with the GOST ciphers, as RFC 9548's example has it).
 	SaltSize int
 	// Cipher is the encryption scheme; the zero value is CipherAES256CBC.
 	Cipher Cipher
