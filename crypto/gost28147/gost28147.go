@@ -1,7 +1,8 @@
 // Package gost28147 implements the GOST 28147-89 block cipher (RFC 5830)
 // with the S-boxes in use, and its CFB mode with CryptoPro key meshing
 // (RFC 4357 §2.3): what OpenSSL's GOST engine calls gost89, and what GOST
-// PFX files and encrypted keys (RFC 9548, PBES2) are protected with.
+// PFX files and encrypted keys (RFC 9548, PBES2) are protected with; and its
+// counter mode with key meshing (the engine's gost89-cnt and gost89-cnt-12).
 //
 // The S-boxes are those of RFC 4357 §11.2 (CryptoPro-A to -D,
 // 1.2.643.2.2.31.1-4) and of RFC 7836 (id-tc26-gost-28147-param-Z,
@@ -124,11 +125,13 @@ var (
 )
 
 // SBoxTC26Z returns id-tc26-gost-28147-param-Z (1.2.643.7.1.2.5.1.1), the
-// S-box of GOST R 34.12-2015 and of GOST PFX files.
+// S-box of GOST R 34.12-2015 and of GOST PFX files, and the default of the
+// GOST engine's gost89 in Debian's libengine-gost-openssl.
 func SBoxTC26Z() *SBox { return sboxTC26Z }
 
 // SBoxCryptoProA returns id-Gost28147-89-CryptoPro-A-ParamSet
-// (1.2.643.2.2.31.1), OpenSSL's default for gost89.
+// (1.2.643.2.2.31.1), the S-box of CryptoPro's software, of the GOST
+// engine's gost89-cnt and of older engines' gost89.
 func SBoxCryptoProA() *SBox { return sboxCryptoProA }
 
 // SBoxCryptoProB returns id-Gost28147-89-CryptoPro-B-ParamSet (1.2.643.2.2.31.2).

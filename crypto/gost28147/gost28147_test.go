@@ -113,3 +113,25 @@ func TestCFBRoundTrip(t *testing.T) {
 		t.Fatal("round trip failed")
 	}
 }
+
+// TestCNTPieces checks that the counter mode gives the same stream in
+// pieces as at once, across meshing periods.
+func TestCNTPieces(t *testing.T) {
+	key, iv := make([]byte, KeySize), []byte{8, 7, 6, 5, 4, 3, 2, 1}
+	pt := make([]byte, 4000)
+	whole, _ := NewCNT(key, SBoxTC26Z(), iv)
+	want := make([]byte, len(pt))
+	whole.XORKeyStream(want, pt)
+	pieces, _ := NewCNT(key, SBoxTC26Z(), iv)
+	got := make([]byte, len(pt))
+	for i := 0; i < len(pt); i += 13 {
+		end := min(i+13, len(pt))
+		pieces.XORKeyStream(got[i:end], pt[i:end])
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("pieces and whole differ")
+	}
+	if _, err := NewCNT(key, SBoxTC26Z(), iv[:7]); err == nil {
+		t.Error("a 7-byte IV was accepted")
+	}
+}

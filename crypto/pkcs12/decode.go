@@ -160,7 +160,7 @@ func (p *pfx) parseMAC(macData cryptobyte.String) error {
 		return fmt.Errorf("pkcs12: MAC digest %s is not supported (GOST PFX use Streebog)", oid)
 	}
 	if iterations < 1 || iterations > int64(p.maxIterate) {
-		return fmt.Errorf("pkcs12: MAC %w: %d is outside 1 to %d", gostpbes2.ErrIterations, iterations, p.maxIterate)
+		return fmt.Errorf("pkcs12: MAC %w: %d is outside 1 to %d", ErrIterations, iterations, p.maxIterate)
 	}
 	if len(mac) != p.macHash().Size() {
 		return fmt.Errorf("pkcs12: MAC of %d bytes, want %d", len(mac), p.macHash().Size())

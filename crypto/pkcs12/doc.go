@@ -31,9 +31,17 @@
 // derivation, ID 3, over the password as a BMPString), which older
 // software writes.
 //
-// Not supported: the Kuznyechik and Magma CTR-ACPKM schemes of RFC 9548
-// (OpenSSL 3.0's GOST engine cannot write or read them either), public-key
-// privacy and integrity modes, PBES1 and the RFC 7292 password-based
+// [Options] can choose instead the Kuznyechik or Magma CTR-ACPKM scheme of
+// RFC 9548 (id-gostr3412-2015-kuznyechik-ctracpkm and -magma-ctracpkm) in
+// the form OpenSSL's GOST engine writes and reads ("-keypbe
+// kuznyechik-ctr-acpkm -certpbe kuznyechik-ctr-acpkm"; the PBKDF2 output is
+// the key, the ukm's first half-block the IV, sections of 4096 and 1024
+// bytes); Decode reads those too, with the hmacWithSHA256 PRF OpenSSL uses
+// for them. GnuTLS reads neither.
+//
+// Not supported: the CTR-ACPKM-OMAC schemes of RFC 9548 (OpenSSL 3.0's
+// GOST engine cannot read them either), public-key privacy and integrity
+// modes, PBES1 and the RFC 7292 password-based
 // ciphers, BER (indefinite-length) encodings, and more than one private key
 // per file.
 //

@@ -63,3 +63,59 @@ func TestStandardExample(t *testing.T) {
 		}
 	}
 }
+
+// TestGolden opens the PFX files that OpenSSL's GOST engine and GnuTLS
+// certtool wrote (testdata/make.sh), offline: each gives back the key whose
+// public key the tool printed, its certificate and its friendly name.
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		file, pub string
+		params    *gost3410.Params
+		name      string
+		slow      bool // 600,000 iterations: about 5 s to open
+	}{
+		{"openssl-256-gost89.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256", false},
+		{"openssl-256-kuznyechik.p12", "openssl-256.pub.pem", gost3410.ParamsCryptoProA(), "openssl 256", false},
+		{"openssl-512-gost89.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512", false},
+		{"openssl-512-kuznyechik.p12", "openssl-512.pub.pem", gost3410.ParamsTC26512A(), "openssl 512", false},
+		{"certtool-512.p12", "certtool-512.pub.pem", gost3410.ParamsTC26512A(), "certtool", true},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if tc.slow && testing.Short() {
+				t.Skip("slow: certtool's iteration count")
+			}
+			der, err := os.ReadFile("testdata/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pubPEM, err := os.ReadFile("testdata/" + tc.pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			spki := pemBlocks(pubPEM, "PUBLIC KEY")
+			if len(spki) != 1 {
+				t.Fatalf("%s: no PUBLIC KEY", tc.pub)
+			}
+			pub, err := gost3410.ParsePKIXPublicKey(spki[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := Decode(der, []byte("пароль"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Key.Params() != tc.params || !c.Key.PublicKey().Equal(pub) {
+				t.Errorf("key on %v, public key match %v", c.Key.Params(), c.Key.PublicKey().Equal(pub))
+			}
+			if c.Certificate == nil || len(c.Chain) != 0 || c.FriendlyName != tc.name {
+				t.Errorf("certificate %v, chain of %d, name %q", c.Certificate != nil, len(c.Chain), c.FriendlyName)
+			}
+			if tc.slow {
+				return
+			}
+			if _, err := Decode(der, []byte("Пароль")); !errors.Is(err, ErrIncorrectPassword) {
+				t.Errorf("wrong password: %v", err)
+			}
+		})
+	}
+}

@@ -90,6 +90,73 @@ func TestOpenSSLReadsOurs(t *testing.T) {
 	}
 }
 
+// TestOpenSSLCTRACPKM checks the Kuznyechik and Magma CTR-ACPKM schemes
+// both ways with "openssl pkcs12", with a chain long enough that the
+// certificates span several ACPKM sections.
+func TestOpenSSLCTRACPKM(t *testing.T) {
+	ossl := interop.OpenSSL(t)
+	key, leaf, chain := testChain(t, gost3410.ParamsTC26256A())
+	for len(chain) < 12 {
+		_, c, _ := testChain(t, gost3410.ParamsTC26256A())
+		chain = append(chain, c)
+	}
+	for _, tc := range []struct {
+		name   string
+		cipher Cipher
+	}{{"kuznyechik-ctr-acpkm", CipherKuznyechikCTRACPKM}, {"magma-ctr-acpkm", CipherMagmaCTRACPKM}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "pass"), []byte("пароль\n"))
+			pass := "file:" + filepath.Join(dir, "pass")
+
+			// Ours, read by OpenSSL.
+			pfx, err := Encode(rand.Reader, key, leaf, chain, []byte("пароль"), &Options{Iterations: 2048, Cipher: tc.cipher})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours := filepath.Join(dir, "ours.p12")
+			writeFile(t, ours, pfx)
+			out := ossl.Run(t, nil, "pkcs12", "-in", ours, "-nodes", "-passin", pass)
+			keys, certs := pemBlocks(out, "PRIVATE KEY"), pemBlocks(out, "CERTIFICATE")
+			if len(keys) != 1 || len(certs) != 1+len(chain) {
+				t.Fatalf("openssl gives back %d keys and %d certificates", len(keys), len(certs))
+			}
+			if got, err := gost3410.ParsePKCS8PrivateKey(keys[0]); err != nil || !got.Equal(key) {
+				t.Errorf("openssl gives back another key: %v", err)
+			}
+			for i, c := range append([][]byte{leaf}, chain...) {
+				if !bytes.Equal(certs[i], c) {
+					t.Errorf("certificate %d differs", i)
+				}
+			}
+
+			// OpenSSL's, read by ours: the same key and certificates.
+			keyFile, certFile, chainFile, theirs := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "chain.pem"), filepath.Join(dir, "theirs.p12")
+			writeFile(t, keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keys[0]}))
+			writeFile(t, certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf}))
+			var chainPEM []byte
+			for _, c := range chain {
+				chainPEM = append(chainPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c})...)
+			}
+			writeFile(t, chainFile, chainPEM)
+			ossl.Run(t, nil, "pkcs12", "-export", "-inkey", keyFile, "-in", certFile, "-certfile", chainFile,
+				"-keypbe", tc.name, "-certpbe", tc.name, "-macalg", "md_gost12_512", "-passout", pass, "-out", theirs)
+			der, err := os.ReadFile(theirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := Decode(der, []byte("пароль"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Key.Equal(key) || !bytes.Equal(c.Certificate, leaf) || len(c.Chain) != len(chain) {
+				t.Fatalf("key %v, certificate %v, chain of %d", c.Key.Equal(key), bytes.Equal(c.Certificate, leaf), len(c.Chain))
+			}
+		})
+	}
+}
+
 // engineParamset names our parameter sets for the GOST engine's genpkey.
 var engineParamset = map[string][2]string{
 	"cryptopro-a": {"gost2012_256", "A"},

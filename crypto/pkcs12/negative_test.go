@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/crypto/gost3410"
-	"github.com/gostca/gostca/crypto/internal/gostpbes2"
 )
 
 // flip returns a copy of b with the byte at the offset of part (a
@@ -62,7 +61,7 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "truncated to nothing", pfx: nil, pass: pass, text: "malformed PFX"},
 		{name: "trailing data", pfx: append(bytes.Clone(good), 0), pass: pass, text: "malformed PFX"},
 		{name: "unknown cipher", pfx: unknownCipher, pass: pass, text: "unsupported cipher 1.2.643.2.2.22"},
-		{name: "iterations above the bound", pfx: good, pass: pass, maxIter: fast.Iterations - 1, is: gostpbes2.ErrIterations},
+		{name: "iterations above the bound", pfx: good, pass: pass, maxIter: fast.Iterations - 1, is: ErrIterations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			maxIter := tc.maxIter
@@ -86,5 +85,23 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+// TestMACIterationsBound checks that a MAC iteration count above the bound
+// is refused before anything is derived.
+func TestMACIterationsBound(t *testing.T) {
+	key, _, _ := testChain(t, gost3410.ParamsTC26256A())
+	pfx, err := Encode(rand.Reader, key, nil, nil, nil, &Options{Iterations: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The MAC's iteration count is the file's last INTEGER: 02 01 0a.
+	if !bytes.HasSuffix(pfx, []byte{0x02, 0x01, 0x0a}) {
+		t.Fatal("unexpected encoding")
+	}
+	pfx[len(pfx)-1] = 0x7f
+	if _, err := decode(pfx, nil, 100); !errors.Is(err, ErrIterations) || !strings.Contains(err.Error(), "MAC") {
+		t.Errorf("error %v, want a MAC ErrIterations", err)
 	}
 }

@@ -40,6 +40,11 @@ var ErrIncorrectPassword = errors.New("pkcs12: incorrect password")
 // altered.
 var ErrIntegrity = errors.New("pkcs12: integrity check failed: the file is damaged or was altered")
 
+// ErrIterations is wrapped by Decode when an iteration count (of a bag's
+// encryption or of the MAC) is outside 1 to MaxIterations: the file is
+// refused before any key is derived.
+var ErrIterations = gostpbes2.ErrIterations
+
 // MACDigest is the hash of the PFX integrity MAC.
 type MACDigest int
 
@@ -60,6 +65,30 @@ type Options struct {
 	FriendlyName string
 	// MACDigest is the MAC's hash; the zero value is MACStreebog512.
 	MACDigest MACDigest
+	// Cipher encrypts the key and the certificates; the zero value is
+	// CipherGOST28147.
+	Cipher Cipher
+}
+
+// Cipher is the PBES2 encryption scheme of the bags.
+type Cipher int
+
+const (
+	// CipherGOST28147 is GOST 28147-89 CFB with key meshing and the TC26-Z
+	// S-box, the default: what every GOST PFX reader reads.
+	CipherGOST28147 Cipher = iota
+	// CipherKuznyechikCTRACPKM is Kuznyechik CTR-ACPKM (RFC 9548), as
+	// OpenSSL's GOST engine writes it for "-keypbe kuznyechik-ctr-acpkm";
+	// GnuTLS 3.8 cannot read it.
+	CipherKuznyechikCTRACPKM
+	// CipherMagmaCTRACPKM is Magma CTR-ACPKM, likewise.
+	CipherMagmaCTRACPKM
+)
+
+var pbes2Ciphers = map[Cipher]gostpbes2.Cipher{
+	CipherGOST28147:          gostpbes2.GOST28147,
+	CipherKuznyechikCTRACPKM: gostpbes2.KuznyechikCTRACPKM,
+	CipherMagmaCTRACPKM:      gostpbes2.MagmaCTRACPKM,
 }
 
 // Contents is what a PFX holds.
@@ -101,12 +130,16 @@ const macKeySize = 32
 // the SHA-1 of the certificate as OpenSSL computes it: a label that pairs
 // them for importing software, not a security function.
 func Encode(rand io.Reader, key *gost3410.PrivateKey, cert []byte, chain [][]byte, password []byte, opts *Options) ([]byte, error) {
-	iterations, digest, name := DefaultIterations, MACStreebog512, ""
+	iterations, digest, name, cipher := DefaultIterations, MACStreebog512, "", CipherGOST28147
 	if opts != nil {
 		if opts.Iterations != 0 {
 			iterations = opts.Iterations
 		}
-		digest, name = opts.MACDigest, opts.FriendlyName
+		digest, name, cipher = opts.MACDigest, opts.FriendlyName, opts.Cipher
+	}
+	scheme, ok := pbes2Ciphers[cipher]
+	if !ok {
+		return nil, fmt.Errorf("pkcs12: unknown cipher %d", cipher)
 	}
 	if iterations < 1 || iterations > MaxIterations {
 		return nil, fmt.Errorf("pkcs12: iteration count %d is outside 1 to %d", iterations, MaxIterations)
@@ -148,7 +181,7 @@ func Encode(rand io.Reader, key *gost3410.PrivateKey, cert []byte, chain [][]byt
 	if err != nil {
 		return nil, fmt.Errorf("pkcs12: encoding certificate bags: %w", err)
 	}
-	certScheme, err := gostpbes2.New(rand, iterations, gostpbes2.DefaultSaltSize, gost28147.SBoxTC26Z())
+	certScheme, err := gostpbes2.New(rand, iterations, gostpbes2.DefaultSaltSize, scheme, gost28147.SBoxTC26Z())
 	if err != nil {
 		return nil, fmt.Errorf("pkcs12: %w", err)
 	}
@@ -163,7 +196,7 @@ func Encode(rand io.Reader, key *gost3410.PrivateKey, cert []byte, chain [][]byt
 		return nil, fmt.Errorf("pkcs12: %w", err)
 	}
 	defer clear(keyInfo)
-	keyScheme, err := gostpbes2.New(rand, iterations, gostpbes2.DefaultSaltSize, gost28147.SBoxTC26Z())
+	keyScheme, err := gostpbes2.New(rand, iterations, gostpbes2.DefaultSaltSize, scheme, gost28147.SBoxTC26Z())
 	if err != nil {
 		return nil, fmt.Errorf("pkcs12: %w", err)
 	}

@@ -56,6 +56,30 @@ func checkContents(t *testing.T, c *Contents, key *gost3410.PrivateKey, leaf []b
 	}
 }
 
+// TestRoundTripCiphers encodes and decodes with each bag cipher.
+func TestRoundTripCiphers(t *testing.T) {
+	key, leaf, chain := testChain(t, gost3410.ParamsTC26512A())
+	for _, c := range []Cipher{CipherGOST28147, CipherKuznyechikCTRACPKM, CipherMagmaCTRACPKM} {
+		opts := *fast
+		opts.Cipher = c
+		pfx, err := Encode(rand.Reader, key, leaf, chain, []byte("пароль"), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(pfx, []byte("пароль"))
+		if err != nil {
+			t.Fatalf("cipher %d: %v", c, err)
+		}
+		checkContents(t, got, key, leaf, chain, fast.FriendlyName)
+		if _, err := Decode(pfx, []byte("x")); !errors.Is(err, ErrIncorrectPassword) {
+			t.Errorf("cipher %d, wrong password: %v", c, err)
+		}
+	}
+	if _, err := Encode(rand.Reader, key, leaf, chain, nil, &Options{Cipher: 9}); err == nil {
+		t.Error("an unknown cipher was accepted")
+	}
+}
+
 // TestKeyOnly encodes a key without certificates.
 func TestKeyOnly(t *testing.T) {
 	key, _, _ := testChain(t, gost3410.ParamsCryptoProA())

@@ -12,9 +12,16 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// encryptGOST is Encrypt with CipherGOST28147.
-func encryptGOST(rand io.Reader, privateKeyInfo, passphrase []byte, iterations, saltSize int) ([]byte, error) {
-	scheme, err := gostpbes2.New(rand, iterations, saltSize, gost28147.SBoxTC26Z())
+// gostCiphers maps the GOST Cipher options to their schemes.
+var gostCiphers = map[Cipher]gostpbes2.Cipher{
+	CipherGOST28147:          gostpbes2.GOST28147,
+	CipherKuznyechikCTRACPKM: gostpbes2.KuznyechikCTRACPKM,
+	CipherMagmaCTRACPKM:      gostpbes2.MagmaCTRACPKM,
+}
+
+// encryptGOST is Encrypt with one of the GOST ciphers.
+func encryptGOST(rand io.Reader, privateKeyInfo, passphrase []byte, iterations, saltSize int, c gostpbes2.Cipher) ([]byte, error) {
+	scheme, err := gostpbes2.New(rand, iterations, saltSize, c, gost28147.SBoxTC26Z())
 	if err != nil {
 		return nil, fmt.Errorf("pkcs8: %w", err)
 	}
@@ -35,7 +42,7 @@ func encryptGOST(rand io.Reader, privateKeyInfo, passphrase []byte, iterations, 
 }
 
 // gostPBES2 reports whether der is an EncryptedPrivateKeyInfo with PBES2
-// and GOST 28147-89, and returns the PBES2 parameters and the ciphertext.
+// and a GOST cipher, and returns the PBES2 parameters and the ciphertext.
 func gostPBES2(der []byte) (params, ciphertext []byte, ok bool) {
 	input := cryptobyte.String(der)
 	var epki, alg, ct cryptobyte.String
@@ -49,7 +56,7 @@ func gostPBES2(der []byte) (params, ciphertext []byte, ok bool) {
 	return alg, ct, true
 }
 
-// decryptGOST is Decrypt for GOST 28147-89.
+// decryptGOST is Decrypt for the GOST ciphers.
 func decryptGOST(params, ciphertext, passphrase []byte, maxIterations int) ([]byte, error) {
 	scheme, err := gostpbes2.Parse(params, maxIterations)
 	if err != nil {

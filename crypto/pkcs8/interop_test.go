@@ -31,7 +31,10 @@ func TestOpenSSLDecryptsOurs(t *testing.T) {
 	ciphers := []struct {
 		name   string
 		cipher Cipher
-	}{{"aes256", CipherAES256CBC}, {"gost89", CipherGOST28147}}
+	}{
+		{"aes256", CipherAES256CBC}, {"gost89", CipherGOST28147},
+		{"kuznyechik-ctr-acpkm", CipherKuznyechikCTRACPKM}, {"magma-ctr-acpkm", CipherMagmaCTRACPKM},
+	}
 	for _, k := range interopKeys {
 		for _, c := range ciphers {
 			t.Run(k.name+"/"+c.name, func(t *testing.T) {
@@ -81,6 +84,9 @@ func TestDecryptOpenSSL(t *testing.T) {
 		{"gost89", []string{"-v2", "gost89"}},
 		{"streebog-gost89", []string{"-v2", "gost89", "-v2prf", "HMAC GOST 34.11-2012 512 bit"}},
 		{"streebog256-gost89", []string{"-v2", "gost89", "-v2prf", "HMAC GOST 34.11-2012 256 bit"}},
+		{"sha256-kuznyechik-ctr-acpkm", []string{"-v2", "kuznyechik-ctr-acpkm"}},
+		{"streebog-kuznyechik-ctr-acpkm", []string{"-v2", "kuznyechik-ctr-acpkm", "-v2prf", "HMAC GOST 34.11-2012 512 bit"}},
+		{"streebog-magma-ctr-acpkm", []string{"-v2", "magma-ctr-acpkm", "-v2prf", "HMAC GOST 34.11-2012 512 bit"}},
 	}
 	for _, k := range interopKeys {
 		for _, v := range variants {

@@ -4,7 +4,7 @@
 //
 // # Scope
 //
-// [Encrypt] writes one form only, the one OpenSSL 3 with the GOST engine
+// By default [Encrypt] writes the form OpenSSL 3 with the GOST engine
 // writes for
 //
 //	openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf "HMAC GOST 34.11-2012 512 bit"
@@ -19,7 +19,7 @@
 // and AES-128-CBC, AES-192-CBC or AES-256-CBC. It refuses PBES1 and PKCS#12
 // password-based schemes (DES, RC2, 3DES: broken or obsolete), PBKDF2 with
 // hmacWithSHA1 (the RFC 8018 default when the prf field is absent), the
-// Kuznyechik ciphers, scrypt, and salts given as an AlgorithmIdentifier.
+// CTR-ACPKM-OMAC schemes, scrypt, and salts given as an AlgorithmIdentifier.
 //
 // With [Options] Cipher set to [CipherGOST28147], Encrypt writes instead
 // what "openssl pkcs8 -topk8 -v2 gost89" writes: PBES2 with PBKDF2 over
@@ -27,9 +27,13 @@
 // meshing (id-Gost28147-89, 1.2.643.2.2.21, with the TC26-Z S-box); Decrypt
 // reads that form with any of the S-boxes of
 // github.com/gostca/gostca/crypto/gost28147 and HMAC-Streebog-256 or -512.
-// CFB has no padding: a wrong passphrase is detected by the plaintext
-// failing to parse as a DER PrivateKeyInfo, which garbage passes with
-// negligible probability.
+// [CipherKuznyechikCTRACPKM] and [CipherMagmaCTRACPKM] write the Kuznyechik
+// and Magma CTR-ACPKM schemes of RFC 9548 as OpenSSL's GOST engine writes
+// them ("-v2 kuznyechik-ctr-acpkm"), and Decrypt reads them, also with the
+// hmacWithSHA256 PRF that OpenSSL picks for them by default. CFB and CTR
+// have no padding: a wrong passphrase is detected by the plaintext failing
+// to parse as a DER PrivateKeyInfo, which garbage passes with negligible
+// probability.
 //
 // The package knows nothing of the key inside: it encrypts and returns DER
 // PrivateKeyInfo bytes. github.com/gostca/gostca/crypto/gost3410 parses
@@ -117,7 +121,7 @@ type Options struct {
 	// DefaultIterations.
 	Iterations int
 	// SaltSize is the PBKDF2 salt length in bytes, at least 8; 0 means 16
-	// (32 with CipherGOST28147, as RFC 9548's example has it).
+	// (32 with the GOST ciphers, as RFC 9548's example has it).
 	SaltSize int
 	// Cipher is the encryption scheme; the zero value is CipherAES256CBC.
 	Cipher Cipher
@@ -135,6 +139,13 @@ const (
 	// id-tc26-gost-28147-param-Z), what "openssl pkcs8 -topk8 -v2 gost89"
 	// writes and GOST PFX files use (RFC 9548).
 	CipherGOST28147
+	// CipherKuznyechikCTRACPKM is Kuznyechik in CTR-ACPKM mode
+	// (1.2.643.7.1.1.5.2.1), as "openssl pkcs8 -topk8 -v2
+	// kuznyechik-ctr-acpkm" writes it.
+	CipherKuznyechikCTRACPKM
+	// CipherMagmaCTRACPKM is Magma in CTR-ACPKM mode (1.2.643.7.1.1.5.1.1),
+	// as "openssl pkcs8 -topk8 -v2 magma-ctr-acpkm" writes it.
+	CipherMagmaCTRACPKM
 )
 
 // Object identifiers of RFC 8018, RFC 7836 and NIST's AES registrations.
@@ -201,14 +212,15 @@ func Encrypt(rand io.Reader, privateKeyInfo, passphrase []byte, opts *Options) (
 	if !isPrivateKeyInfo(privateKeyInfo) {
 		return nil, errors.New("pkcs8: the key to encrypt is not a DER PrivateKeyInfo")
 	}
-	switch {
-	case opts != nil && opts.Cipher == CipherGOST28147:
+	if opts != nil && opts.Cipher != CipherAES256CBC {
+		c, ok := gostCiphers[opts.Cipher]
+		if !ok {
+			return nil, fmt.Errorf("pkcs8: unknown cipher %d", opts.Cipher)
+		}
 		if opts.SaltSize == 0 {
 			saltSize = gostpbes2.DefaultSaltSize
 		}
-		return encryptGOST(rand, privateKeyInfo, passphrase, iterations, saltSize)
-	case opts != nil && opts.Cipher != CipherAES256CBC:
-		return nil, fmt.Errorf("pkcs8: unknown cipher %d", opts.Cipher)
+		return encryptGOST(rand, privateKeyInfo, passphrase, iterations, saltSize, c)
 	}
 
 	random := make([]byte, saltSize+aes.BlockSize)

@@ -26,11 +26,35 @@ func params(t testing.TB, s *Scheme) []byte {
 	return alg
 }
 
+// TestRoundTripACPKM does the same with the CTR-ACPKM schemes, over
+// several sections.
+func TestRoundTripACPKM(t *testing.T) {
+	for _, c := range []Cipher{KuznyechikCTRACPKM, MagmaCTRACPKM} {
+		s, err := New(rand.Reader, 2, DefaultSaltSize, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(params(t, s), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Cipher != c || !bytes.Equal(got.IV, s.IV) || len(s.IV) != acpkm[c].ukm {
+			t.Fatalf("parsed %+v, wrote %+v", got, s)
+		}
+		data := bytes.Repeat([]byte("данные"), 2000)
+		ct, _ := s.Encrypt([]byte("p"), data)
+		pt, _ := got.Decrypt([]byte("p"), ct)
+		if !bytes.Equal(pt, data) {
+			t.Fatal("round trip failed")
+		}
+	}
+}
+
 // TestRoundTrip writes a scheme, parses it back and encrypts and decrypts
 // with it.
 func TestRoundTrip(t *testing.T) {
 	for _, sbox := range gost28147.SBoxes() {
-		s, err := New(rand.Reader, 3, DefaultSaltSize, sbox)
+		s, err := New(rand.Reader, 3, DefaultSaltSize, GOST28147, sbox)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +62,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got.Salt, s.Salt) || got.Iterations != 3 || !got.PRF512 || !bytes.Equal(got.IV, s.IV) || got.SBox != sbox {
+		if !bytes.Equal(got.Salt, s.Salt) || got.Iterations != 3 || got.PRF != HMACStreebog512 || !bytes.Equal(got.IV, s.IV) || got.SBox != sbox {
 			t.Fatalf("parsed %+v, wrote %+v", got, s)
 		}
 		ct, _ := s.Encrypt([]byte("пароль"), []byte("data"))
@@ -55,11 +79,16 @@ func TestRoundTrip(t *testing.T) {
 // FuzzParse checks that Parse never panics and that what it accepts
 // writes back to parameters that parse the same.
 func FuzzParse(f *testing.F) {
-	s, err := New(rand.Reader, 3, 8, gost28147.SBoxTC26Z())
+	s, err := New(rand.Reader, 3, 8, GOST28147, gost28147.SBoxTC26Z())
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(params(f, s))
+	k, err := New(rand.Reader, 3, 8, KuznyechikCTRACPKM, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(params(f, k))
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s, err := Parse(in, 16)
@@ -68,7 +97,7 @@ func FuzzParse(f *testing.F) {
 		}
 		again, err := Parse(params(t, s), 16)
 		if err != nil || !bytes.Equal(again.Salt, s.Salt) || again.Iterations != s.Iterations ||
-			again.PRF512 != s.PRF512 || !bytes.Equal(again.IV, s.IV) || again.SBox != s.SBox {
+			again.PRF != s.PRF || again.Cipher != s.Cipher || !bytes.Equal(again.IV, s.IV) || again.SBox != s.SBox {
 			t.Fatalf("re-encoded parameters parse differently: %v", err)
 		}
 	})
