@@ -1,5 +1,7 @@
 package gostec
 
+//go:generate go run gen_field.go
+
 import (
 	"crypto/subtle"
 	"math/bits"
@@ -28,6 +30,13 @@ type modulus struct {
 	rr    limbs  // R² mod m
 	one   limbs  // R mod m, the Montgomery form of 1
 	bits  int    // bit length of m
+
+	// pmC is c when m = 2^(64n) − c is pseudo-Mersenne with c < 2^16
+	// (2^256 − 617 and 2^512 − 569), and 0 otherwise. Such a modulus skips
+	// Montgomery form: R is 1 (one = rr = 1, so toMont only reduces and
+	// fromMont copies), and mul reduces the double-width product by folding
+	// its top half with c (field_pm.go).
+	pmC uint64
 }
 
 // newModulus precomputes the Montgomery constants for m, which must be odd,
@@ -46,6 +55,12 @@ func newModulus(m *limbs, n int) *modulus {
 			md.bits = 64*i + bits.Len64(m[i])
 			break
 		}
+	}
+	if c := -m[0]; allOnes(m[1:n]) && c < 1<<16 {
+		md.pmC = c
+		md.one = limbs{0: 1}
+		md.rr = md.one
+		return md
 	}
 	// R mod m and R² mod m by repeated modular doubling of 1.
 	var x limbs
@@ -150,11 +165,42 @@ func (md *modulus) neg(z, x *limbs) {
 // carry bit, which handles moduli with their top bit set (p close to R).
 // At the end t < 2m and one masked subtraction of m reduces it.
 func (md *modulus) mul(z, x, y *limbs) {
-	if md.n == 4 {
+	switch {
+	case md.pmC != 0 && md.n == 4:
+		mulPM4(z, x, y, md.pmC)
+	case md.pmC != 0:
+		mulPM8(z, x, y, md.pmC)
+	case md.n == 4:
 		md.mul4(z, x, y)
-	} else {
+	default:
 		md.mul8(z, x, y)
 	}
+}
+
+// sqr sets z = x·x·R⁻¹ mod m, as mul(z, x, x) but cheaper for the
+// pseudo-Mersenne moduli.
+func (md *modulus) sqr(z, x *limbs) {
+	switch {
+	case md.pmC != 0 && md.n == 4:
+		sqrPM4(z, x, md.pmC)
+	case md.pmC != 0:
+		sqrPM8(z, x, md.pmC)
+	case md.n == 4:
+		md.mul4(z, x, x)
+	default:
+		md.mul8(z, x, x)
+	}
+}
+
+// allOnes reports whether every word of x is 2^64 − 1. For public
+// values only: it returns early.
+func allOnes(x []uint64) bool {
+	for _, w := range x {
+		if w != ^uint64(0) {
+			return false
+		}
+	}
+	return true
 }
 
 // mac returns a·b + c + d as a 128-bit value (hi, lo); it cannot overflow.
@@ -369,7 +415,7 @@ func (md *modulus) exp(z, x, e *limbs) {
 		w := (e[i/16] >> (4 * uint(i%16))) & 0xf
 		if started {
 			for k := 0; k < 4; k++ {
-				md.mul(&r, &r, &r)
+				md.sqr(&r, &r)
 			}
 		}
 		if w != 0 {
