@@ -13,6 +13,7 @@ type curveDef struct {
 	size               int
 	p, a, b, q, gx, gy string
 	cofactor           int
+	edwardsD           string // d of the Edwards form (e = 1), or ""
 
 	once  sync.Once
 	curve *Curve
@@ -31,6 +32,9 @@ func (d *curveDef) get() *Curve {
 			return append(make([]byte, d.size-len(b)), b...)
 		}
 		c, err := NewCurve(dec(d.p), dec(d.a), dec(d.b), dec(d.q), dec(d.gx), dec(d.gy), d.cofactor)
+		if err == nil && d.edwardsD != "" {
+			err = c.setEdwards(dec(d.edwardsD))
+		}
 		if err != nil {
 			panic("gostec: curve " + d.name + ": " + err.Error())
 		}
@@ -88,6 +92,7 @@ var defCryptoProC = &curveDef{name: "CryptoPro-C", size: 32, cofactor: 1,
 func CryptoProC() *Curve { return defCryptoProC.get() }
 
 var defTC26256A = &curveDef{name: "tc26-256-paramSetA", size: 32, cofactor: 4,
+	edwardsD: "0605F6B7C183FA81578BC39CFAD518132B9DF62897009AF7E522C32D6DC7BFFB",
 	p:  "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
 	a:  "C2173F1513981673AF4892C23035A27CE25E2013BF95AA33B22C656F277E7335",
 	b:  "295F9BAE7428ED9CCC20E7C359A9D41A22FCCD9108E17BF7BA9337A6F8AE9513",
@@ -136,6 +141,8 @@ var defTC26512B = &curveDef{name: "tc26-512-paramSetB", size: 64, cofactor: 1,
 func TC26512B() *Curve { return defTC26512B.get() }
 
 var defTC26512C = &curveDef{name: "tc26-512-paramSetC", size: 64, cofactor: 4,
+	edwardsD: "9E4F5D8C017D8D9F13A5CF3CDF5BFE4DAB402D54198E31EBDE28A0621050439C" +
+		"A6B39E0A515C06B304E2CE43E79E369E91A0CFC2BC2A22B4CA302DBB33EE7550",
 	p:  "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
 	a:  "DC9203E514A721875485A529D2C722FB187BC8980EB866644DE41C68E143064546E861C0E2C9EDD92ADE71F46FCF50FF2AD97F951FDA9F2A2EB6546F39689BD3",
 	b:  "B4C4EE28CEBC6C2C8AC12952CF37F16AC7EFB6A9F69F4B57FFDA2E4F0DE5ADE038CBC2FFF719D2C18DE0284B8BFEF3B52B8CC7A5F5BF0A3C8D2319A5312557E1",

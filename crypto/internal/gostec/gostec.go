@@ -70,8 +70,10 @@ type Curve struct {
 	pBytes, qBytes []byte // big-endian, size bytes
 	aBytes, bBytes []byte // big-endian, size bytes
 
+	ed *edwardsForm // non-nil for the twisted Edwards sets, see edwards.go
+
 	baseOnce  sync.Once
-	baseTable []uint64 // see base.go
+	baseTable []uint64 // see base.go and edwards.go
 
 	nafOnce  sync.Once
 	nafTable *[baseNAFPoints][2]limbs // see vartime.go
