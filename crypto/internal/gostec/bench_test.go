@@ -60,3 +60,15 @@ func BenchmarkSetBytesCofactor4(b *testing.B) {
 		_, errSink = p.SetBytes(g)
 	}
 }
+
+func BenchmarkFieldSqr(b *testing.B) {
+	for _, name := range []string{"CryptoPro-A", "tc26-512-paramSetA"} {
+		b.Run(benchName(b, name), func(b *testing.B) {
+			_, c := curveByName(b, name)
+			x := c.gy
+			for b.Loop() {
+				c.p.sqr(&x, &x)
+			}
+		})
+	}
+}

@@ -294,3 +294,92 @@ func (c *Curve) edScalarBaseMult(p *Point, abs, neg *[maxWindows]uint64, windows
 	}
 	p.fromEdwards(c, &acc)
 }
+
+// edNAFTable returns u, v and d·u·v of the odd multiples G, 3G, ..., 63G
+// on an Edwards curve, for the variable-time verification, computed once.
+func (c *Curve) edNAFTable() *[baseNAFPoints][3]limbs {
+	c.nafOnce.Do(func() {
+		fp := c.p
+		var g, twice edPoint
+		c.NewGenerator().toEdwards(&g)
+		c.edDouble(&twice, &g)
+		var tc edCached
+		c.edCache(&tc, &twice)
+		pts := make([]edPoint, baseNAFPoints)
+		pts[0] = g
+		for i := 1; i < baseNAFPoints; i++ {
+			c.edAdd(&pts[i], &pts[i-1], &tc)
+		}
+		zs := make([]limbs, baseNAFPoints)
+		for i := range pts {
+			zs[i] = pts[i].z
+		}
+		fp.batchInv(zs)
+		t := new([baseNAFPoints][3]limbs)
+		for i := range pts {
+			fp.mul(&t[i][0], &pts[i].x, &zs[i])
+			fp.mul(&t[i][1], &pts[i].y, &zs[i])
+			fp.mul(&t[i][2], &t[i][0], &t[i][1])
+			fp.mul(&t[i][2], &t[i][2], &c.ed.d)
+		}
+		c.edTable = t
+	})
+	return c.edTable
+}
+
+// edVarTimeScalarBaseMultAdd is VarTimeScalarBaseMultAdd on an Edwards
+// curve, for the NAF digits d1 of u1 (width 7, over the table of G) and d2
+// of u2 (width 5, over odd multiples of q made here). Variable time.
+func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []int8) {
+	fp := c.p
+	gTable := c.edNAFTable()
+	var table [1 << (wnafWidth - 2)]edCached
+	var q1, twice, acc edPoint
+	q.toEdwards(&q1)
+	c.edDouble(&twice, &q1)
+	var tc edCached
+	c.edCache(&tc, &twice)
+	c.edCache(&table[0], &q1)
+	for i := 1; i < len(table); i++ {
+		c.edAdd(&acc, &q1, &tc)
+		q1 = acc
+		c.edCache(&table[i], &q1)
+	}
+	acc = edPoint{y: fp.one, z: fp.one}
+	started := false
+	var neg edCached
+	var nx, nt limbs
+	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
+		if started {
+			c.edDouble(&acc, &acc)
+		}
+		if i < len(d2) {
+			switch d := d2[i]; {
+			case d > 0:
+				c.edAdd(&acc, &acc, &table[d/2])
+				started = true
+			case d < 0:
+				neg = table[-d/2]
+				fp.neg(&neg.x, &neg.x)
+				fp.neg(&neg.dt, &neg.dt)
+				c.edAdd(&acc, &acc, &neg)
+				started = true
+			}
+		}
+		if i < len(d1) {
+			switch d := d1[i]; {
+			case d > 0:
+				e := &gTable[d/2]
+				c.edAddAffine(&acc, &acc, &e[0], &e[1], &e[2])
+				started = true
+			case d < 0:
+				e := &gTable[-d/2]
+				fp.neg(&nx, &e[0])
+				fp.neg(&nt, &e[2])
+				c.edAddAffine(&acc, &acc, &nx, &e[1], &nt)
+				started = true
+			}
+		}
+	}
+	p.fromEdwards(c, &acc)
+}

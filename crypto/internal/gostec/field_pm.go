@@ -4,8 +4,8 @@ package gostec
 
 import "math/bits"
 
-// mulPM4 sets z = x·y mod 2^256 − c, fully reduced, for any 4-limb x and y.
-func mulPM4(z, x, y *limbs, c uint64) {
+// mulPM4Generic sets z = x·y mod 2^256 − c, fully reduced, for any 4-limb x and y.
+func mulPM4Generic(z, x, y *limbs, c uint64) {
 	x0 := x[0]
 	x1 := x[1]
 	x2 := x[2]
@@ -137,8 +137,8 @@ func mulPM4(z, x, y *limbs, c uint64) {
 	z[3] = d3&mask | t3&^mask
 }
 
-// sqrPM4 sets z = x² mod 2^256 − c, fully reduced, for any 4-limb x.
-func sqrPM4(z, x *limbs, c uint64) {
+// sqrPM4Generic sets z = x² mod 2^256 − c, fully reduced, for any 4-limb x.
+func sqrPM4Generic(z, x *limbs, c uint64) {
 	x0 := x[0]
 	x1 := x[1]
 	x2 := x[2]
@@ -260,8 +260,8 @@ func sqrPM4(z, x *limbs, c uint64) {
 	z[3] = d3&mask | t3&^mask
 }
 
-// mulPM8 sets z = x·y mod 2^512 − c, fully reduced, for any 8-limb x and y.
-func mulPM8(z, x, y *limbs, c uint64) {
+// mulPM8Generic sets z = x·y mod 2^512 − c, fully reduced, for any 8-limb x and y.
+func mulPM8Generic(z, x, y *limbs, c uint64) {
 	x0 := x[0]
 	x1 := x[1]
 	x2 := x[2]
@@ -641,8 +641,8 @@ func mulPM8(z, x, y *limbs, c uint64) {
 	z[7] = d7&mask | t7&^mask
 }
 
-// sqrPM8 sets z = x² mod 2^512 − c, fully reduced, for any 8-limb x.
-func sqrPM8(z, x *limbs, c uint64) {
+// sqrPM8Generic sets z = x² mod 2^512 − c, fully reduced, for any 8-limb x.
+func sqrPM8Generic(z, x *limbs, c uint64) {
 	x0 := x[0]
 	x1 := x[1]
 	x2 := x[2]

@@ -77,6 +77,7 @@ type Curve struct {
 
 	nafOnce  sync.Once
 	nafTable *[baseNAFPoints][2]limbs // see vartime.go
+	edTable  *[baseNAFPoints][3]limbs // the same on an Edwards curve, see edwards.go
 }
 
 // NewCurve validates and precomputes a curve. p, a, b, q, gx and gy are
