@@ -254,18 +254,13 @@ func (pub *PublicKey) Verify(digest, sig []byte) error {
 	if r.IsZero() == 1 || s.IsZero() == 1 {
 		return fmt.Errorf("%w: r or s is zero", ErrInvalidSignature)
 	}
-	v := curve.NewScalar().Invert(digestScalar(curve, digest))
+	v := curve.NewScalar().VarTimeInvert(digestScalar(curve, digest))
 	z1 := curve.NewScalar().Mul(s, v)
 	z2 := curve.NewScalar().Mul(r, v)
 	z2.Negate(z2)
 	// Everything here is public: the variable-time path is safe.
 	c := curve.NewPoint().VarTimeScalarBaseMultAdd(z1, pub.point, z2)
-	x, err := c.BytesX()
-	if err != nil {
-		return fmt.Errorf("%w: verification point is the identity", ErrInvalidSignature)
-	}
-	rr, err := curve.NewScalar().SetReducedBytes(x)
-	if err != nil || rr.Equal(r) != 1 {
+	if !c.VarTimeEqualX(r) {
 		return ErrInvalidSignature
 	}
 	return nil

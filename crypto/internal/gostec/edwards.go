@@ -137,24 +137,33 @@ func (p *Point) fromEdwards(c *Curve, r *edPoint) {
 	p.z = w
 }
 
-// edDouble sets r = 2p (dbl-2008-hwcd with a = 1): 4M + 4S.
+// edDouble sets r = 2p (dbl-2008-hwcd with a = 1): 4M + 4S. It does not
+// read p.t.
 func (c *Curve) edDouble(r, p *edPoint) {
+	var e, h limbs
+	c.edDoubleXYZ(r, p, &e, &h)
+	c.p.mul(&r.t, &e, &h)
+}
+
+// edDoubleXYZ sets X, Y and Z of r to those of 2p, leaving r.t stale, and
+// returns in e and h the factors of T (T = e·h): 3M + 4S, for a doubling
+// that only another doubling follows.
+func (c *Curve) edDoubleXYZ(r, p *edPoint, e, h *limbs) {
 	fp := c.p
-	var a, b, cc, e, g, f, h limbs
+	var a, b, cc, g, f limbs
 	fp.sqr(&a, &p.x)
 	fp.sqr(&b, &p.y)
 	fp.sqr(&cc, &p.z)
 	fp.add(&cc, &cc, &cc)
-	fp.add(&e, &p.x, &p.y)
-	fp.sqr(&e, &e)
-	fp.sub(&e, &e, &a)
-	fp.sub(&e, &e, &b)
+	fp.add(e, &p.x, &p.y)
+	fp.sqr(e, e)
+	fp.sub(e, e, &a)
+	fp.sub(e, e, &b)
 	fp.add(&g, &a, &b)
 	fp.sub(&f, &g, &cc)
-	fp.sub(&h, &a, &b)
-	fp.mul(&r.x, &e, &f)
-	fp.mul(&r.y, &g, &h)
-	fp.mul(&r.t, &e, &h)
+	fp.sub(h, &a, &b)
+	fp.mul(&r.x, e, &f)
+	fp.mul(&r.y, &g, h)
 	fp.mul(&r.z, &f, &g)
 }
 
@@ -349,9 +358,15 @@ func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []i
 	started := false
 	var neg edCached
 	var nx, nt limbs
+	var e, h limbs
 	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
 		if started {
-			c.edDouble(&acc, &acc)
+			// T is needed only by an addition in this step.
+			if (i < len(d1) && d1[i] != 0) || (i < len(d2) && d2[i] != 0) {
+				c.edDouble(&acc, &acc)
+			} else {
+				c.edDoubleXYZ(&acc, &acc, &e, &h)
+			}
 		}
 		if i < len(d2) {
 			switch d := d2[i]; {

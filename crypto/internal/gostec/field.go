@@ -80,21 +80,43 @@ func newModulus(m *limbs, n int) *modulus {
 func (md *modulus) add(z, x, y *limbs) {
 	if md.n == 4 {
 		md.add4(z, x, y)
-		return
+	} else {
+		md.add8(z, x, y)
 	}
-	n := md.n
-	var t, d limbs
+}
+
+// add8 is add for n == 8, unrolled. The true sum is c·R + t; t is kept
+// only if c·R + t < m, that is if the subtraction of m borrowed and there
+// was no carry out.
+func (md *modulus) add8(z, x, y *limbs) {
+	m := &md.m
 	var c, b uint64
-	for i := 0; i < n; i++ {
-		t[i], c = bits.Add64(x[i], y[i], c)
-	}
-	for i := 0; i < n; i++ {
-		d[i], b = bits.Sub64(t[i], md.m[i], b)
-	}
-	// The true value is c·R + t. Keep t only if c·R + t < m, that is if the
-	// subtraction borrowed and there was no carry out.
+	t0, c := bits.Add64(x[0], y[0], 0)
+	t1, c := bits.Add64(x[1], y[1], c)
+	t2, c := bits.Add64(x[2], y[2], c)
+	t3, c := bits.Add64(x[3], y[3], c)
+	t4, c := bits.Add64(x[4], y[4], c)
+	t5, c := bits.Add64(x[5], y[5], c)
+	t6, c := bits.Add64(x[6], y[6], c)
+	t7, c := bits.Add64(x[7], y[7], c)
+	d0, b := bits.Sub64(t0, m[0], 0)
+	d1, b := bits.Sub64(t1, m[1], b)
+	d2, b := bits.Sub64(t2, m[2], b)
+	d3, b := bits.Sub64(t3, m[3], b)
+	d4, b := bits.Sub64(t4, m[4], b)
+	d5, b := bits.Sub64(t5, m[5], b)
+	d6, b := bits.Sub64(t6, m[6], b)
+	d7, b := bits.Sub64(t7, m[7], b)
 	_, b = bits.Sub64(c, 0, b)
-	md.ctSelect(z, &t, &d, b)
+	mask := -b // all ones: keep t
+	z[0] = t0&mask | d0&^mask
+	z[1] = t1&mask | d1&^mask
+	z[2] = t2&mask | d2&^mask
+	z[3] = t3&mask | d3&^mask
+	z[4] = t4&mask | d4&^mask
+	z[5] = t5&mask | d5&^mask
+	z[6] = t6&mask | d6&^mask
+	z[7] = t7&mask | d7&^mask
 }
 
 // add4 is add for n == 4, unrolled: the 256-bit curves spend a fifth of
@@ -121,19 +143,32 @@ func (md *modulus) add4(z, x, y *limbs) {
 func (md *modulus) sub(z, x, y *limbs) {
 	if md.n == 4 {
 		md.sub4(z, x, y)
-		return
+	} else {
+		md.sub8(z, x, y)
 	}
-	n := md.n
+}
+
+// sub8 is sub for n == 8, unrolled.
+func (md *modulus) sub8(z, x, y *limbs) {
+	m := &md.m
 	var b, c uint64
-	var t limbs
-	for i := 0; i < n; i++ {
-		t[i], b = bits.Sub64(x[i], y[i], b)
-	}
-	mask := -b
-	for i := 0; i < n; i++ {
-		t[i], c = bits.Add64(t[i], md.m[i]&mask, c)
-	}
-	*z = t
+	t0, b := bits.Sub64(x[0], y[0], 0)
+	t1, b := bits.Sub64(x[1], y[1], b)
+	t2, b := bits.Sub64(x[2], y[2], b)
+	t3, b := bits.Sub64(x[3], y[3], b)
+	t4, b := bits.Sub64(x[4], y[4], b)
+	t5, b := bits.Sub64(x[5], y[5], b)
+	t6, b := bits.Sub64(x[6], y[6], b)
+	t7, b := bits.Sub64(x[7], y[7], b)
+	mask := -b // all ones: add m back
+	z[0], c = bits.Add64(t0, m[0]&mask, 0)
+	z[1], c = bits.Add64(t1, m[1]&mask, c)
+	z[2], c = bits.Add64(t2, m[2]&mask, c)
+	z[3], c = bits.Add64(t3, m[3]&mask, c)
+	z[4], c = bits.Add64(t4, m[4]&mask, c)
+	z[5], c = bits.Add64(t5, m[5]&mask, c)
+	z[6], c = bits.Add64(t6, m[6]&mask, c)
+	z[7], _ = bits.Add64(t7, m[7]&mask, c)
 }
 
 // sub4 is sub for n == 4, unrolled.

@@ -100,13 +100,6 @@ func (s *Scalar) Negate(x *Scalar) *Scalar {
 	return s
 }
 
-// Invert sets s = x^(q−2) mod q, which is x⁻¹ for x ≠ 0 and 0 for x = 0, and
-// returns s. Constant time.
-func (s *Scalar) Invert(x *Scalar) *Scalar {
-	x.c.q.inv(&s.v, &x.v)
-	s.c = x.c
-	return s
-}
 
 // IsZero returns 1 if s == 0 and 0 otherwise, in constant time.
 func (s *Scalar) IsZero() int { return s.c.q.isZero(&s.v) }

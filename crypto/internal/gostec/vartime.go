@@ -1,6 +1,9 @@
 package gostec
 
-import "math/bits"
+import (
+	"math/big"
+	"math/bits"
+)
 
 // Variable-time arithmetic for signature verification, where every input
 // (the public key, the signature, the digest) is public. Nothing here may be
@@ -29,9 +32,9 @@ func (c *Curve) jDouble(r, p *jacobian) {
 	}
 	var t0, t1, t2, t3, t4 limbs
 	if c.aIsMinus3 {
-		fp.sqr(&t0, &p.z) // delta = Z²
-		fp.sqr(&t1, &p.y) // gamma = Y²
-		fp.mul(&t2, &p.x, &t1)  // beta = X·gamma
+		fp.sqr(&t0, &p.z)      // delta = Z²
+		fp.sqr(&t1, &p.y)      // gamma = Y²
+		fp.mul(&t2, &p.x, &t1) // beta = X·gamma
 		fp.sub(&t3, &p.x, &t0)
 		fp.add(&t4, &p.x, &t0)
 		fp.mul(&t3, &t3, &t4)
@@ -43,7 +46,7 @@ func (c *Curve) jDouble(r, p *jacobian) {
 		fp.sub(&r.z, &t4, &t0)
 		fp.add(&t2, &t2, &t2) // 2·beta
 		fp.add(&t2, &t2, &t2) // 4·beta
-		fp.sqr(&t4, &t3) // X3 = alpha² − 8·beta
+		fp.sqr(&t4, &t3)      // X3 = alpha² − 8·beta
 		fp.sub(&t4, &t4, &t2)
 		fp.sub(&t4, &t4, &t2)
 		fp.sub(&t2, &t2, &t4) // Y3 = alpha(4·beta − X3) − 8·gamma²
@@ -58,11 +61,11 @@ func (c *Curve) jDouble(r, p *jacobian) {
 		return
 	}
 	var yyyy, s, m limbs
-	fp.sqr(&t0, &p.x) // XX
-	fp.sqr(&t1, &p.y) // YY
-	fp.sqr(&yyyy, &t1) // YYYY
-	fp.sqr(&t2, &p.z) // ZZ
-	fp.add(&s, &p.x, &t1)   // S = 2((X+YY)² − XX − YYYY)
+	fp.sqr(&t0, &p.x)     // XX
+	fp.sqr(&t1, &p.y)     // YY
+	fp.sqr(&yyyy, &t1)    // YYYY
+	fp.sqr(&t2, &p.z)     // ZZ
+	fp.add(&s, &p.x, &t1) // S = 2((X+YY)² − XX − YYYY)
 	fp.sqr(&s, &s)
 	fp.sub(&s, &s, &t0)
 	fp.sub(&s, &s, &yyyy)
@@ -123,9 +126,9 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 	fp.add(&rr, &rr, &rr)
 	fp.add(&i, &h, &h) // I = (2H)²
 	fp.sqr(&i, &i)
-	fp.mul(&j, &h, &i)    // J = H·I
-	fp.mul(&v, &u1, &i)   // V = U1·I
-	fp.sqr(&u2, &rr) // X3 = r² − J − 2V
+	fp.mul(&j, &h, &i)  // J = H·I
+	fp.mul(&v, &u1, &i) // V = U1·I
+	fp.sqr(&u2, &rr)    // X3 = r² − J − 2V
 	fp.sub(&u2, &u2, &j)
 	fp.sub(&u2, &u2, &v)
 	fp.sub(&u2, &u2, &v)
@@ -370,4 +373,62 @@ func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Poin
 	}
 	p.fromJacobian(c, &acc)
 	return p
+}
+
+// VarTimeInvert sets s = x⁻¹ mod q, or 0 for x = 0, and returns s. It takes
+// variable time (a binary GCD in math/big, about ten times faster than the
+// constant-time exponentiation at 512 bits) and is meant for signature
+// verification only, where x is public; never pass it a secret.
+func (s *Scalar) VarTimeInvert(x *Scalar) *Scalar {
+	c := x.c
+	fq := c.q
+	var e limbs
+	fq.fromMont(&e, &x.v)
+	buf := make([]byte, c.size)
+	fq.fillBytes(buf, &e)
+	v := new(big.Int).SetBytes(buf)
+	if v.ModInverse(v, new(big.Int).SetBytes(c.qBytes)) == nil {
+		v.SetInt64(0)
+	}
+	v.FillBytes(buf)
+	fq.setBytes(&e, buf)
+	fq.toMont(&s.v, &e)
+	s.c = c
+	return s
+}
+
+// VarTimeEqualX reports whether p is not the identity and the integer
+// x mod q, for p's affine x coordinate x, equals r: the last step of a
+// signature verification. It takes variable time and is meant for public
+// points only. It needs no inversion: it checks X = (r + k·q)·Z for every
+// r + k·q below p (one or two candidates for cofactor 1, up to four for 4).
+func (p *Point) VarTimeEqualX(r *Scalar) bool {
+	c := p.c
+	if c != r.c {
+		panic("gostec: mixing a point and a scalar of different curves")
+	}
+	fp := c.p
+	if fp.isZero(&p.z) == 1 {
+		return false
+	}
+	var cand limbs
+	c.q.fromMont(&cand, &r.v)
+	for {
+		if fp.lessThanM(&cand) != 1 {
+			return false
+		}
+		var cm, rhs limbs
+		fp.toMont(&cm, &cand)
+		fp.mul(&rhs, &cm, &p.z)
+		if fp.equal(&rhs, &p.x) == 1 {
+			return true
+		}
+		var carry uint64
+		for i := 0; i < fp.n; i++ {
+			cand[i], carry = bits.Add64(cand[i], c.q.m[i], carry)
+		}
+		if carry != 0 {
+			return false
+		}
+	}
 }
