@@ -36,6 +36,7 @@
 package streebog
 
 //go:generate go run gen_tables.go
+//go:generate go run gen_lps.go
 
 import (
 	"encoding/binary"
@@ -250,28 +251,145 @@ func g(h, n, m *[8]uint64) {
 	}
 }
 
-// lpsXor sets dst to L(P(S(a ^ b))); dst may alias a or b. Output word r
-// takes byte r of every input word c (the transposition P), substituted by Pi
-// and multiplied by A: lpsTable[c] holds both steps for byte position c.
-func lpsXor(dst, a, b *[8]uint64) {
-	a0, a1, a2, a3 := a[0]^b[0], a[1]^b[1], a[2]^b[2], a[3]^b[3]
-	a4, a5, a6, a7 := a[4]^b[4], a[5]^b[5], a[6]^b[6], a[7]^b[7]
-	dst[0] = lpsTable[0][byte(a0)] ^ lpsTable[1][byte(a1)] ^ lpsTable[2][byte(a2)] ^ lpsTable[3][byte(a3)] ^
-		lpsTable[4][byte(a4)] ^ lpsTable[5][byte(a5)] ^ lpsTable[6][byte(a6)] ^ lpsTable[7][byte(a7)]
-	dst[1] = lpsTable[0][byte(a0>>8)] ^ lpsTable[1][byte(a1>>8)] ^ lpsTable[2][byte(a2>>8)] ^ lpsTable[3][byte(a3>>8)] ^
-		lpsTable[4][byte(a4>>8)] ^ lpsTable[5][byte(a5>>8)] ^ lpsTable[6][byte(a6>>8)] ^ lpsTable[7][byte(a7>>8)]
-	dst[2] = lpsTable[0][byte(a0>>16)] ^ lpsTable[1][byte(a1>>16)] ^ lpsTable[2][byte(a2>>16)] ^ lpsTable[3][byte(a3>>16)] ^
-		lpsTable[4][byte(a4>>16)] ^ lpsTable[5][byte(a5>>16)] ^ lpsTable[6][byte(a6>>16)] ^ lpsTable[7][byte(a7>>16)]
-	dst[3] = lpsTable[0][byte(a0>>24)] ^ lpsTable[1][byte(a1>>24)] ^ lpsTable[2][byte(a2>>24)] ^ lpsTable[3][byte(a3>>24)] ^
-		lpsTable[4][byte(a4>>24)] ^ lpsTable[5][byte(a5>>24)] ^ lpsTable[6][byte(a6>>24)] ^ lpsTable[7][byte(a7>>24)]
-	dst[4] = lpsTable[0][byte(a0>>32)] ^ lpsTable[1][byte(a1>>32)] ^ lpsTable[2][byte(a2>>32)] ^ lpsTable[3][byte(a3>>32)] ^
-		lpsTable[4][byte(a4>>32)] ^ lpsTable[5][byte(a5>>32)] ^ lpsTable[6][byte(a6>>32)] ^ lpsTable[7][byte(a7>>32)]
-	dst[5] = lpsTable[0][byte(a0>>40)] ^ lpsTable[1][byte(a1>>40)] ^ lpsTable[2][byte(a2>>40)] ^ lpsTable[3][byte(a3>>40)] ^
-		lpsTable[4][byte(a4>>40)] ^ lpsTable[5][byte(a5>>40)] ^ lpsTable[6][byte(a6>>40)] ^ lpsTable[7][byte(a7>>40)]
-	dst[6] = lpsTable[0][byte(a0>>48)] ^ lpsTable[1][byte(a1>>48)] ^ lpsTable[2][byte(a2>>48)] ^ lpsTable[3][byte(a3>>48)] ^
-		lpsTable[4][byte(a4>>48)] ^ lpsTable[5][byte(a5>>48)] ^ lpsTable[6][byte(a6>>48)] ^ lpsTable[7][byte(a7>>48)]
-	dst[7] = lpsTable[0][byte(a0>>56)] ^ lpsTable[1][byte(a1>>56)] ^ lpsTable[2][byte(a2>>56)] ^ lpsTable[3][byte(a3>>56)] ^
-		lpsTable[4][byte(a4>>56)] ^ lpsTable[5][byte(a5>>56)] ^ lpsTable[6][byte(a6>>56)] ^ lpsTable[7][byte(a7>>56)]
+// lpsXorGeneric sets dst to L(P(S(a ^ b))); dst may alias a or b. Output
+// word r takes byte r of every input word c (the transposition P),
+// substituted by Pi and multiplied by A: lpsTable[c] holds both steps for
+// byte position c. It walks each input word once, a byte at a time, into
+// eight accumulators. On amd64 lpsXor is its assembly version
+// (lps_amd64.s), elsewhere and under the purego build tag it is this.
+func lpsXorGeneric(dst, a, b *[8]uint64) {
+	t := &lpsTable
+	var d0, d1, d2, d3, d4, d5, d6, d7 uint64
+	x := a[0] ^ b[0]
+	d0 = t[0][byte(x)]
+	x >>= 8
+	d1 = t[0][byte(x)]
+	x >>= 8
+	d2 = t[0][byte(x)]
+	x >>= 8
+	d3 = t[0][byte(x)]
+	x >>= 8
+	d4 = t[0][byte(x)]
+	x >>= 8
+	d5 = t[0][byte(x)]
+	x >>= 8
+	d6 = t[0][byte(x)]
+	x >>= 8
+	d7 = t[0][byte(x)]
+	x = a[1] ^ b[1]
+	d0 ^= t[1][byte(x)]
+	x >>= 8
+	d1 ^= t[1][byte(x)]
+	x >>= 8
+	d2 ^= t[1][byte(x)]
+	x >>= 8
+	d3 ^= t[1][byte(x)]
+	x >>= 8
+	d4 ^= t[1][byte(x)]
+	x >>= 8
+	d5 ^= t[1][byte(x)]
+	x >>= 8
+	d6 ^= t[1][byte(x)]
+	x >>= 8
+	d7 ^= t[1][byte(x)]
+	x = a[2] ^ b[2]
+	d0 ^= t[2][byte(x)]
+	x >>= 8
+	d1 ^= t[2][byte(x)]
+	x >>= 8
+	d2 ^= t[2][byte(x)]
+	x >>= 8
+	d3 ^= t[2][byte(x)]
+	x >>= 8
+	d4 ^= t[2][byte(x)]
+	x >>= 8
+	d5 ^= t[2][byte(x)]
+	x >>= 8
+	d6 ^= t[2][byte(x)]
+	x >>= 8
+	d7 ^= t[2][byte(x)]
+	x = a[3] ^ b[3]
+	d0 ^= t[3][byte(x)]
+	x >>= 8
+	d1 ^= t[3][byte(x)]
+	x >>= 8
+	d2 ^= t[3][byte(x)]
+	x >>= 8
+	d3 ^= t[3][byte(x)]
+	x >>= 8
+	d4 ^= t[3][byte(x)]
+	x >>= 8
+	d5 ^= t[3][byte(x)]
+	x >>= 8
+	d6 ^= t[3][byte(x)]
+	x >>= 8
+	d7 ^= t[3][byte(x)]
+	x = a[4] ^ b[4]
+	d0 ^= t[4][byte(x)]
+	x >>= 8
+	d1 ^= t[4][byte(x)]
+	x >>= 8
+	d2 ^= t[4][byte(x)]
+	x >>= 8
+	d3 ^= t[4][byte(x)]
+	x >>= 8
+	d4 ^= t[4][byte(x)]
+	x >>= 8
+	d5 ^= t[4][byte(x)]
+	x >>= 8
+	d6 ^= t[4][byte(x)]
+	x >>= 8
+	d7 ^= t[4][byte(x)]
+	x = a[5] ^ b[5]
+	d0 ^= t[5][byte(x)]
+	x >>= 8
+	d1 ^= t[5][byte(x)]
+	x >>= 8
+	d2 ^= t[5][byte(x)]
+	x >>= 8
+	d3 ^= t[5][byte(x)]
+	x >>= 8
+	d4 ^= t[5][byte(x)]
+	x >>= 8
+	d5 ^= t[5][byte(x)]
+	x >>= 8
+	d6 ^= t[5][byte(x)]
+	x >>= 8
+	d7 ^= t[5][byte(x)]
+	x = a[6] ^ b[6]
+	d0 ^= t[6][byte(x)]
+	x >>= 8
+	d1 ^= t[6][byte(x)]
+	x >>= 8
+	d2 ^= t[6][byte(x)]
+	x >>= 8
+	d3 ^= t[6][byte(x)]
+	x >>= 8
+	d4 ^= t[6][byte(x)]
+	x >>= 8
+	d5 ^= t[6][byte(x)]
+	x >>= 8
+	d6 ^= t[6][byte(x)]
+	x >>= 8
+	d7 ^= t[6][byte(x)]
+	x = a[7] ^ b[7]
+	d0 ^= t[7][byte(x)]
+	x >>= 8
+	d1 ^= t[7][byte(x)]
+	x >>= 8
+	d2 ^= t[7][byte(x)]
+	x >>= 8
+	d3 ^= t[7][byte(x)]
+	x >>= 8
+	d4 ^= t[7][byte(x)]
+	x >>= 8
+	d5 ^= t[7][byte(x)]
+	x >>= 8
+	d6 ^= t[7][byte(x)]
+	x >>= 8
+	d7 ^= t[7][byte(x)]
+	dst[0], dst[1], dst[2], dst[3] = d0, d1, d2, d3
+	dst[4], dst[5], dst[6], dst[7] = d4, d5, d6, d7
 }
 
 // MarshalBinary returns the hash state, to be restored with UnmarshalBinary.

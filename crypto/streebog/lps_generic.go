@@ -1,0 +1,5 @@
+//go:build !amd64 || purego
+
+package streebog
+
+func lpsXor(dst, a, b *[8]uint64) { lpsXorGeneric(dst, a, b) }
