@@ -232,6 +232,9 @@ func (c *Curve) A() []byte { return append([]byte(nil), c.aBytes...) }
 // B returns a copy of the coefficient b, big-endian, Size() bytes.
 func (c *Curve) B() []byte { return append([]byte(nil), c.bBytes...) }
 
+// OrderBits returns the bit length of the subgroup order q.
+func (c *Curve) OrderBits() int { return c.q.bits }
+
 // qBits returns the bit length of q, a public value that bounds the scalar
 // multiplication loops.
 func (c *Curve) qBits() int { return c.q.bits }

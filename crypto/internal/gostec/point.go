@@ -2,6 +2,8 @@ package gostec
 
 import "errors"
 
+var errIdentity = errors.New("gostec: the identity has no affine encoding")
+
 // Point is a point of the curve's prime-order subgroup, or the identity.
 //
 // The zero value is NOT valid; make points with [Curve.NewPoint] or
@@ -104,20 +106,38 @@ func (p *Point) Bytes() ([]byte, error) {
 // BytesX returns the affine x coordinate, big-endian of Size() bytes. It
 // returns an error for the identity. Constant time.
 func (p *Point) BytesX() ([]byte, error) {
-	var x, y limbs
-	if err := p.affine(&x, &y); err != nil {
+	out := make([]byte, p.c.size)
+	if err := p.FillBytesX(out); err != nil {
 		return nil, err
 	}
-	out := make([]byte, p.c.size)
-	p.c.p.fillBytes(out, &x)
 	return out, nil
+}
+
+// FillBytesX writes the affine x coordinate of p big-endian into b, which
+// must be Size() bytes long (it panics otherwise), without allocating. It
+// returns an error for the identity, leaving b unchanged. Constant time
+// apart from that error.
+func (p *Point) FillBytesX(b []byte) error {
+	if len(b) != p.c.size {
+		panic("gostec: FillBytesX buffer of the wrong length")
+	}
+	fp := p.c.p
+	if fp.isZero(&p.z) == 1 {
+		return errIdentity
+	}
+	var zinv, x limbs
+	fp.inv(&zinv, &p.z)
+	fp.mul(&x, &p.x, &zinv)
+	fp.fromMont(&x, &x)
+	fp.fillBytes(b, &x)
+	return nil
 }
 
 // affine sets x, y to the ordinary (not Montgomery) affine coordinates of p.
 func (p *Point) affine(x, y *limbs) error {
 	fp := p.c.p
 	if fp.isZero(&p.z) == 1 {
-		return errors.New("gostec: the identity has no affine encoding")
+		return errIdentity
 	}
 	var zinv limbs
 	fp.inv(&zinv, &p.z)
