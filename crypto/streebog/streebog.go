@@ -235,9 +235,10 @@ func add512(a, b *[8]uint64) {
 	a[7], _ = bits.Add64(a[7], b[7], c)
 }
 
-// g sets h to the round function g_N(h, m) = E(LPS(h ^ N), m) ^ h ^ m of RFC
-// 6986 section 8.
-func g(h, n, m *[8]uint64) {
+// gGeneric sets h to the round function g_N(h, m) = E(LPS(h ^ N), m) ^ h ^ m
+// of RFC 6986 section 8. On amd64 g is its assembly version (g_amd64.s),
+// elsewhere and under the purego build tag it is this.
+func gGeneric(h, n, m *[8]uint64) {
 	var k, s [8]uint64
 	lpsXor(&k, h, n)
 	s = *m
@@ -251,13 +252,11 @@ func g(h, n, m *[8]uint64) {
 	}
 }
 
-// lpsXorGeneric sets dst to L(P(S(a ^ b))); dst may alias a or b. Output
-// word r takes byte r of every input word c (the transposition P),
-// substituted by Pi and multiplied by A: lpsTable[c] holds both steps for
-// byte position c. It walks each input word once, a byte at a time, into
-// eight accumulators. On amd64 lpsXor is its assembly version
-// (lps_amd64.s), elsewhere and under the purego build tag it is this.
-func lpsXorGeneric(dst, a, b *[8]uint64) {
+// lpsXor sets dst to L(P(S(a ^ b))); dst may alias a or b. Output word r
+// takes byte r of every input word c (the transposition P), substituted by
+// Pi and multiplied by A: lpsTable[c] holds both steps for byte position c.
+// It walks each input word once, a byte at a time, into eight accumulators.
+func lpsXor(dst, a, b *[8]uint64) {
 	t := &lpsTable
 	var d0, d1, d2, d3, d4, d5, d6, d7 uint64
 	x := a[0] ^ b[0]

@@ -117,7 +117,6 @@ func (s *Scalar) Negate(x *Scalar) *Scalar {
 	return s
 }
 
-
 // IsZero returns 1 if s == 0 and 0 otherwise, in constant time.
 func (s *Scalar) IsZero() int { return s.c.q.isZero(&s.v) }
 
