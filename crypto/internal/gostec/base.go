@@ -140,14 +140,10 @@ func (p *Point) ScalarBaseMult(k *Scalar) *Point {
 	for i := 0; i < windows; i++ {
 		var x, y limbs
 		row := table[i*baseEntries*2*n : (i+1)*baseEntries*2*n]
-		for j := 0; j < baseEntries; j++ {
-			mask := -ctEqByte(abs[i], uint64(j+1))
-			ex := row[2*j*n : 2*j*n+n]
-			ey := row[2*j*n+n : 2*j*n+2*n]
-			for l := 0; l < n; l++ {
-				x[l] |= ex[l] & mask
-				y[l] |= ey[l] & mask
-			}
+		if n == 4 {
+			scan4(row, abs[i], 2, &x, &y, nil)
+		} else {
+			scan8(row, abs[i], 2, &x, &y, nil)
 		}
 		var ny limbs
 		fp.neg(&ny, &y)
@@ -160,4 +156,51 @@ func (p *Point) ScalarBaseMult(k *Scalar) *Point {
 	}
 	*p = acc
 	return p
+}
+
+// scan4 ORs into x, y (and t, for coords = 3) the coordinates of the row's
+// entry number abs (1..16; 0 selects nothing), reading all 16 entries of
+// coords·4 words with masks: the constant-time table lookup of the 256-bit
+// curves. scan8 is the same for 8-limb coordinates.
+func scan4(row []uint64, abs uint64, coords int, x, y, t *limbs) {
+	stride := coords * 4
+	for j := 0; j < baseEntries; j++ {
+		mask := -ctEqByte(abs, uint64(j+1))
+		e := row[j*stride : j*stride+stride]
+		ex, ey := (*[4]uint64)(e[0:4]), (*[4]uint64)(e[4:8])
+		x[0] |= ex[0] & mask
+		x[1] |= ex[1] & mask
+		x[2] |= ex[2] & mask
+		x[3] |= ex[3] & mask
+		y[0] |= ey[0] & mask
+		y[1] |= ey[1] & mask
+		y[2] |= ey[2] & mask
+		y[3] |= ey[3] & mask
+		if coords == 3 {
+			et := (*[4]uint64)(e[8:12])
+			t[0] |= et[0] & mask
+			t[1] |= et[1] & mask
+			t[2] |= et[2] & mask
+			t[3] |= et[3] & mask
+		}
+	}
+}
+
+func scan8(row []uint64, abs uint64, coords int, x, y, t *limbs) {
+	stride := coords * 8
+	for j := 0; j < baseEntries; j++ {
+		mask := -ctEqByte(abs, uint64(j+1))
+		e := row[j*stride : j*stride+stride]
+		ex, ey := (*[8]uint64)(e[0:8]), (*[8]uint64)(e[8:16])
+		for l := range 8 {
+			x[l] |= ex[l] & mask
+			y[l] |= ey[l] & mask
+		}
+		if coords == 3 {
+			et := (*[8]uint64)(e[16:24])
+			for l := range 8 {
+				t[l] |= et[l] & mask
+			}
+		}
+	}
 }

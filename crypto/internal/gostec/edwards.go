@@ -285,14 +285,10 @@ func (c *Curve) edScalarBaseMult(p *Point, abs, neg *[maxWindows]uint64, windows
 			y[l] = fp.one[l] & zero
 		}
 		row := table[i*baseEntries*3*n : (i+1)*baseEntries*3*n]
-		for j := 0; j < baseEntries; j++ {
-			mask := -ctEqByte(abs[i], uint64(j+1))
-			e := row[3*j*n : 3*j*n+3*n]
-			for l := 0; l < n; l++ {
-				x[l] |= e[l] & mask
-				y[l] |= e[n+l] & mask
-				t[l] |= e[2*n+l] & mask
-			}
+		if n == 4 {
+			scan4(row, abs[i], 3, &x, &y, &t)
+		} else {
+			scan8(row, abs[i], 3, &x, &y, &t)
 		}
 		var nx, nt limbs
 		fp.neg(&nx, &x)

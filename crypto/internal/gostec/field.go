@@ -462,8 +462,13 @@ func (md *modulus) exp(z, x, e *limbs) {
 }
 
 // inv sets z = x^(m−2) (Montgomery form in and out), which is x⁻¹ when m is
-// prime and 0 when x is 0. Constant time in x.
+// prime and 0 when x is 0. Constant time in x: the operations depend only
+// on m.
 func (md *modulus) inv(z, x *limbs) {
+	if md.pmC != 0 && md.pmC+2 <= 1<<pmLowBits {
+		md.invPM(z, x)
+		return
+	}
 	var e, two limbs
 	two[0] = 2
 	var b uint64
@@ -471,6 +476,44 @@ func (md *modulus) inv(z, x *limbs) {
 		e[i], b = bits.Sub64(md.m[i], two[i], b)
 	}
 	md.exp(z, x, &e)
+}
+
+// pmLowBits splits the exponent m − 2 = 2^(64n) − c − 2 of a
+// pseudo-Mersenne modulus into a run of ones and a low part:
+// (2^(64n−10) − 1)·2^10 + (2^10 − c − 2), for c + 2 ≤ 2^10.
+const pmLowBits = 10
+
+// invPM is inv for a pseudo-Mersenne modulus by an addition chain: x^(2^k −
+// 1) for k = 64n − 10 from the binary expansion of k (k − 1 squarings and
+// about 2·log2(k) multiplications), then the 10 low bits of m − 2 by square
+// and multiply. About 15 multiplications against 78 for the 4-bit windows
+// of exp, and the same squarings.
+func (md *modulus) invPM(z, x *limbs) {
+	k := 64*md.n - pmLowBits
+	low := uint64(1<<pmLowBits) - md.pmC - 2
+	// r = x^(2^cur − 1), growing cur to k bit by bit from the top.
+	r := *x
+	cur := 1
+	for bit := bits.Len(uint(k)) - 2; bit >= 0; bit-- {
+		t := r
+		for range cur {
+			md.sqr(&t, &t)
+		}
+		md.mul(&r, &t, &r) // 2^(2cur) − 1
+		cur *= 2
+		if k>>bit&1 == 1 {
+			md.sqr(&r, &r)
+			md.mul(&r, &r, x) // 2^(cur+1) − 1
+			cur++
+		}
+	}
+	for bit := pmLowBits - 1; bit >= 0; bit-- {
+		md.sqr(&r, &r)
+		if low>>bit&1 == 1 {
+			md.mul(&r, &r, x)
+		}
+	}
+	*z = r
 }
 
 // fermatProbablePrime reports whether 2^(m−1) ≡ 1 mod m: a cheap check that
