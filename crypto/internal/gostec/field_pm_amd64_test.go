@@ -23,7 +23,7 @@ func checkPMAgainstGeneric(t *testing.T, x, y *limbs) {
 		t.Fatalf("mulPM4: ADX %x, Go %x for %x·%x", got, want, x[:4], y[:4])
 	}
 	sqrPM4Generic(&want, x, 617)
-	mulPM4ADX(&got, x, x, 617)
+	sqrPM4ADX(&got, x, 617)
 	if got != want {
 		t.Fatalf("sqrPM4: ADX %x, Go %x for %x", got, want, x[:4])
 	}

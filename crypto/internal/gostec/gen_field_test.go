@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +31,23 @@ func TestGeneratedFieldUpToDate(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from what gen_field.go makes: run go generate", name)
+		}
+	}
+}
+
+// TestFieldAssemblyStraightLine checks that the field assembly has no
+// branch: every function is straight-line code ending in RET, so its timing
+// cannot depend on the operands through control flow (its multiplications
+// and additions are constant time on the CPUs that have MULX and ADX).
+func TestFieldAssemblyStraightLine(t *testing.T) {
+	src, err := os.ReadFile("field_pm_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(src), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && (strings.HasPrefix(f[0], "J") || f[0] == "CALL" || strings.HasPrefix(f[0], "CMOV") || strings.HasPrefix(f[0], "LOOP")) {
+			t.Errorf("field_pm_amd64.s:%d: %s", i+1, strings.TrimSpace(line))
 		}
 	}
 }
