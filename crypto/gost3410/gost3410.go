@@ -21,13 +21,28 @@
 //
 // *PrivateKey is a [crypto.Signer]. Signing is constant time in the private
 // key and the nonce: the arithmetic is fixed-width limb arithmetic in
-// crypto/internal/gostec, with no math/big, no secret-dependent branch and no
-// secret-dependent table index. Nonces are hedged: k is derived from fresh
+// crypto/internal/gostec, with no math/big, no secret-dependent branch, no
+// secret-dependent table index and no variable-time instruction (k·G scans
+// every table entry with masks and uses complete addition formulas, the
+// inversion of Z is an exponentiation by the public p − 2, the scalar
+// arithmetic modulo q is Montgomery multiplication, and the assembly is
+// straight-line MULX/ADX code). What may branch is public: rejection of a
+// random candidate nonce, which is then discarded, and the negligible retry
+// for r = 0 or s = 0. Nonces are hedged: k is derived from fresh
 // randomness, the private key and the digest together (with SHA-512, which
 // unlike Streebog uses no lookup tables), so a weak random source alone does
-// not reveal the key. Verification and the parsing of
-// public keys may take variable time. Public keys are checked to lie in the
-// prime-order subgroup when they are made or parsed.
+// not reveal the key. Sign allocates nothing but the signature it returns.
+//
+// The claim is checked, not only argued: testdata/ctcheck.sh runs one
+// signature under valgrind's callgrind for three very different (key,
+// nonce) pairs on every parameter set and requires the same per-instruction
+// execution counts (make it part of a release check; it needs valgrind and
+// takes about two minutes).
+//
+// Verification and the parsing of public keys may take variable time (NAF
+// multiplication, math/big inversion of the digest scalar): all their
+// inputs are public. Public keys are checked to lie in the prime-order
+// subgroup when they are made or parsed.
 //
 // Keys are immutable and safe for concurrent use.
 package gost3410
