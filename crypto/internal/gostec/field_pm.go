@@ -15,7 +15,6 @@ func mulPM4Generic(z, x, y *limbs, c uint64) {
 	y2 := y[2]
 	y3 := y[3]
 	var r0, r1, r2, hi, lo, cc uint64
-	_ = r2
 	hi, lo = bits.Mul64(x0, y0)
 	r0, cc = bits.Add64(r0, lo, 0)
 	r1, cc = bits.Add64(r1, hi, cc)
@@ -93,7 +92,7 @@ func mulPM4Generic(z, x, y *limbs, c uint64) {
 	r1, cc = bits.Add64(r1, hi, cc)
 	r2 += cc
 	t6 := r0
-	r0, r1, r2 = r1, r2, 0
+	r0 = r1
 	t7 := r0
 	// t = t_lo + 2^256·t_hi ≡ t_lo + c·t_hi.
 	var carry uint64
@@ -144,7 +143,6 @@ func sqrPM4Generic(z, x *limbs, c uint64) {
 	x2 := x[2]
 	x3 := x[3]
 	var r0, r1, r2, hi, lo, cc uint64
-	_ = r2
 	hi, lo = bits.Mul64(x0, x0)
 	r0, cc = bits.Add64(r0, lo, 0)
 	r1, cc = bits.Add64(r1, hi, cc)
@@ -216,7 +214,7 @@ func sqrPM4Generic(z, x *limbs, c uint64) {
 	r1, cc = bits.Add64(r1, hi, cc)
 	r2 += cc
 	t6 := r0
-	r0, r1, r2 = r1, r2, 0
+	r0 = r1
 	t7 := r0
 	// t = t_lo + 2^256·t_hi ≡ t_lo + c·t_hi.
 	var carry uint64
@@ -279,7 +277,6 @@ func mulPM8Generic(z, x, y *limbs, c uint64) {
 	y6 := y[6]
 	y7 := y[7]
 	var r0, r1, r2, hi, lo, cc uint64
-	_ = r2
 	hi, lo = bits.Mul64(x0, y0)
 	r0, cc = bits.Add64(r0, lo, 0)
 	r1, cc = bits.Add64(r1, hi, cc)
@@ -565,7 +562,7 @@ func mulPM8Generic(z, x, y *limbs, c uint64) {
 	r1, cc = bits.Add64(r1, hi, cc)
 	r2 += cc
 	t14 := r0
-	r0, r1, r2 = r1, r2, 0
+	r0 = r1
 	t15 := r0
 	// t = t_lo + 2^512·t_hi ≡ t_lo + c·t_hi.
 	var carry uint64
@@ -652,7 +649,6 @@ func sqrPM8Generic(z, x *limbs, c uint64) {
 	x6 := x[6]
 	x7 := x[7]
 	var r0, r1, r2, hi, lo, cc uint64
-	_ = r2
 	hi, lo = bits.Mul64(x0, x0)
 	r0, cc = bits.Add64(r0, lo, 0)
 	r1, cc = bits.Add64(r1, hi, cc)
@@ -910,7 +906,7 @@ func sqrPM8Generic(z, x *limbs, c uint64) {
 	r1, cc = bits.Add64(r1, hi, cc)
 	r2 += cc
 	t14 := r0
-	r0, r1, r2 = r1, r2, 0
+	r0 = r1
 	t15 := r0
 	// t = t_lo + 2^512·t_hi ≡ t_lo + c·t_hi.
 	var carry uint64

@@ -262,7 +262,6 @@ func genMul(b *bytes.Buffer, n int, square bool) {
 		}
 	}
 	w("var r0, r1, r2, hi, lo, cc uint64\n")
-	w("_ = r2\n")
 	// Column k of the product: the sum of x_i·y_j for i + j = k, in a
 	// three-word accumulator r0, r1, r2.
 	for k := 0; k < 2*n-1; k++ {
@@ -290,7 +289,11 @@ func genMul(b *bytes.Buffer, n int, square bool) {
 			}
 		}
 		w("t%d := r0\n", k)
-		w("r0, r1, r2 = r1, r2, 0\n")
+		if k == 2*n-2 {
+			w("r0 = r1\n") // the top word: r2 is zero
+		} else {
+			w("r0, r1, r2 = r1, r2, 0\n")
+		}
 	}
 	w("t%d := r0\n", 2*n-1)
 	// Fold: t_lo + c·t_hi, then the top word once more.
