@@ -103,16 +103,6 @@ func (p *Point) Bytes() ([]byte, error) {
 	return out, nil
 }
 
-// BytesX returns the affine x coordinate, big-endian of Size() bytes. It
-// returns an error for the identity. Constant time.
-func (p *Point) BytesX() ([]byte, error) {
-	out := make([]byte, p.c.size)
-	if err := p.FillBytesX(out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // FillBytesX writes the affine x coordinate of p big-endian into b, which
 // must be Size() bytes long (it panics otherwise), without allocating. It
 // returns an error for the identity, leaving b unchanged. Constant time

@@ -115,7 +115,8 @@ func TestVarTimeEqualX(t *testing.T) {
 			if p.IsIdentity() == 1 {
 				continue
 			}
-			x, err := p.BytesX()
+			x := make([]byte, c.Size())
+			err := p.FillBytesX(x)
 			if err != nil {
 				t.Fatal(err)
 			}

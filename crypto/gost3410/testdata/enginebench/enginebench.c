@@ -13,7 +13,9 @@
  *   verify <set> <µs per op>
  *   hash   <md> <bytes> <MB/s>
  *
- * Usage: enginebench [seconds per figure, default 1]
+ * Usage: enginebench [seconds per figure, default 1] [what...]
+ * where each "what" is a parameter set name (cryptopro-a, ..., tc26-512-c)
+ * or "hash"; without one, everything.
  */
 #include <openssl/conf.h>
 #include <openssl/err.h>
@@ -55,6 +57,19 @@ static EVP_PKEY *keygen(const char *alg, const char *paramset)
         die("key generation");
     EVP_PKEY_CTX_free(ctx);
     return key;
+}
+
+/* wanted reports whether name is among argv[2..], or there are none. */
+static int wanted(int argc, char **argv, const char *name)
+{
+    int a;
+
+    if (argc <= 2)
+        return 1;
+    for (a = 2; a < argc; a++)
+        if (strcmp(argv[a], name) == 0)
+            return 1;
+    return 0;
 }
 
 static void bench_set(const char *name, const char *alg, const char *paramset, size_t size)
@@ -139,10 +154,13 @@ int main(int argc, char **argv)
     if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
         die("loading the configuration");
     for (i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        bench_set(sets[i].name, sets[i].alg, sets[i].paramset, sets[i].size);
-    bench_hash("md_gost12_256", 8192);
-    bench_hash("md_gost12_256", 1 << 20);
-    bench_hash("md_gost12_512", 8192);
-    bench_hash("md_gost12_512", 1 << 20);
+        if (wanted(argc, argv, sets[i].name))
+            bench_set(sets[i].name, sets[i].alg, sets[i].paramset, sets[i].size);
+    if (wanted(argc, argv, "hash")) {
+        bench_hash("md_gost12_256", 8192);
+        bench_hash("md_gost12_256", 1 << 20);
+        bench_hash("md_gost12_512", 8192);
+        bench_hash("md_gost12_512", 1 << 20);
+    }
     return 0;
 }
