@@ -33,7 +33,7 @@ func checkPMAgainstGeneric(t *testing.T, x, y *limbs) {
 		t.Fatalf("mulPM8: ADX %x, Go %x for %x·%x", got, want, x, y)
 	}
 	sqrPM8Generic(&want, x, 569)
-	mulPM8ADX(&got, x, x, 569)
+	sqrPM8ADX(&got, x, 569)
 	if got != want {
 		t.Fatalf("sqrPM8: ADX %x, Go %x for %x", got, want, x)
 	}
