@@ -65,7 +65,9 @@ check: lint
 
 # bench runs the Go benchmarks, then the same-run references that
 # docs/benchmarks.md compares against: the standard library's ECDSA (in the Go
-# benchmarks) and OpenSSL's GOST engine Streebog (openssl speed). The CA
+# benchmarks), OpenSSL's GOST engine signing, verifying and hashing through
+# EVP with the ratios per parameter set (enginebench.sh, issue 16) and its
+# Streebog (openssl speed). The CA
 # benchmarks (issue 4) run openssl ca beside ours inside the Go benchmarks;
 # the CRL data (a million-entry ledger and index.txt) is made on the first
 # run and cached under $$XDG_CACHE_HOME/gostca/bench (~/.cache/gostca/bench).
@@ -77,6 +79,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench '^BenchmarkCRL$$' -benchtime $(CRLRUNS) -timeout 30m ./ca
 	GO=$(GO) bash crypto/cms/testdata/bench-sign.sh
 	GO=$(GO) bash crypto/gost3413/testdata/bench-engine.sh
+	GO=$(GO) BENCHTIME=$(BENCHTIME) bash crypto/gost3410/testdata/enginebench/enginebench.sh
 	@conf=testdata/openssl/gost.cnf; \
 	for md in md_gost12_256 md_gost12_512; do \
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 8192 -evp $$md 2>/dev/null | grep "^$$md"; \

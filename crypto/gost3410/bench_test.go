@@ -9,9 +9,17 @@ import (
 	"testing"
 )
 
-// benchParams are the sets benchmarked: the common 256-bit set, the two
-// twisted Edwards sets (handled in Weierstrass form) and a 512-bit set.
-var benchParams = []*Params{ParamsCryptoProA(), ParamsTC26256A(), ParamsTC26512A(), ParamsTC26512C()}
+// benchParams are the sets benchmarked: every set but the two test curves,
+// the sets testdata/enginebench compares with OpenSSL's GOST engine.
+var benchParams = func() []*Params {
+	var ps []*Params
+	for _, p := range AllParams() {
+		if !p.IsTest() {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}()
 
 func BenchmarkSign(b *testing.B) {
 	for _, p := range benchParams {

@@ -21,13 +21,28 @@
 //
 // *PrivateKey is a [crypto.Signer]. Signing is constant time in the private
 // key and the nonce: the arithmetic is fixed-width limb arithmetic in
-// crypto/internal/gostec, with no math/big, no secret-dependent branch and no
-// secret-dependent table index. Nonces are hedged: k is derived from fresh
+// crypto/internal/gostec, with no math/big, no secret-dependent branch, no
+// secret-dependent table index and no variable-time instruction (k·G scans
+// every table entry with masks and uses complete addition formulas, the
+// inversion of Z is an exponentiation by the public p − 2, the scalar
+// arithmetic modulo q is Montgomery multiplication, and the assembly is
+// straight-line MULX/ADX code). What may branch is public: rejection of a
+// random candidate nonce, which is then discarded, and the negligible retry
+// for r = 0 or s = 0. Nonces are hedged: k is derived from fresh
 // randomness, the private key and the digest together (with SHA-512, which
 // unlike Streebog uses no lookup tables), so a weak random source alone does
-// not reveal the key. Verification and the parsing of
-// public keys may take variable time. Public keys are checked to lie in the
-// prime-order subgroup when they are made or parsed.
+// not reveal the key. Sign allocates nothing but the signature it returns.
+//
+// The claim is checked, not only argued: testdata/ctcheck.sh runs one
+// signature under valgrind's callgrind for three very different (key,
+// nonce) pairs on every parameter set and requires the same per-instruction
+// execution counts (make it part of a release check; it needs valgrind and
+// takes about two minutes).
+//
+// Verification and the parsing of public keys may take variable time (NAF
+// multiplication, math/big inversion of the digest scalar): all their
+// inputs are public. Public keys are checked to lie in the prime-order
+// subgroup when they are made or parsed.
 //
 // Keys are immutable and safe for concurrent use.
 package gost3410
@@ -40,7 +55,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 
 	"github.com/gostca/gostca/crypto/internal/gostec"
 )
@@ -110,8 +124,7 @@ func GenerateKey(params *Params, rand io.Reader) (*PrivateKey, error) {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, fmt.Errorf("gost3410: reading randomness: %w", err)
 		}
-		d, ok := scalarFromCandidate(curve, buf)
-		if ok {
+		if d := curve.NewScalar(); scalarFromCandidate(curve, d, buf) {
 			return newPrivateKey(params, d)
 		}
 	}
@@ -190,19 +203,30 @@ func (priv *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOp
 		return nil, fmt.Errorf("gost3410: %s key signs a %d-byte Streebog digest, got %d bytes", params, params.Size(), len(digest))
 	}
 	curve := params.ec()
-	e := digestScalar(curve, digest)
-	nonces, err := newNonceSource(rand, priv.Bytes(), digest)
-	if err != nil {
-		return nil, err
+	size := curve.Size()
+	// The signature is the one allocation: it holds the nonce's fresh
+	// entropy (64 bytes, the size of the smaller signatures) until s and r
+	// overwrite it, because a buffer passed to rand.Read escapes.
+	sig := make([]byte, 2*size)
+	if _, err := io.ReadFull(rand, sig[:nonceEntropy]); err != nil {
+		return nil, fmt.Errorf("gost3410: reading randomness: %w", err)
 	}
-	buf := make([]byte, curve.Size())
+	e := curve.NewScalar()
+	setDigestScalar(e, digest)
+	var dbuf, kbuf [64]byte
+	d := priv.d.FillBytes(dbuf[:size])
+	reverse(d)
+	var nonces nonceSource
+	nonces.init(sig[:nonceEntropy], d, digest)
+	clear(dbuf[:])
+	k := curve.NewScalar()
 	for range 100 {
-		nonces.read(buf)
-		k, ok := scalarFromCandidate(curve, buf)
-		if !ok {
+		nonces.read(kbuf[:size])
+		if !scalarFromCandidate(curve, k, kbuf[:size]) {
 			continue
 		}
-		if sig, ok := signWithNonce(curve, priv.d, e, k); ok {
+		if signWithNonce(curve, sig, priv.d, e, k) {
+			clear(kbuf[:])
 			return sig, nil
 		}
 	}
@@ -210,25 +234,29 @@ func (priv *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOp
 }
 
 // signWithNonce computes the signature of GOST R 34.10-2012 §6.1 for the
-// digest scalar e and the nonce k, in constant time in d and k. It reports
-// false for the (negligibly likely) r = 0 or s = 0, where the caller draws a
-// new nonce.
-func signWithNonce(curve *gostec.Curve, d, e, k *gostec.Scalar) ([]byte, bool) {
+// digest scalar e and the nonce k into sig (s‖r, 2·Size bytes), in constant
+// time in d and k, without allocating. It reports false for the
+// (negligibly likely) r = 0 or s = 0, where the caller draws a new nonce.
+func signWithNonce(curve *gostec.Curve, sig []byte, d, e, k *gostec.Scalar) bool {
+	size := curve.Size()
 	c := curve.NewPoint().ScalarBaseMult(k)
-	x, err := c.BytesX()
-	if err != nil {
-		return nil, false // k·G is never the identity for 0 < k < q
+	var xbuf [64]byte
+	x := xbuf[:size]
+	if err := c.FillBytesX(x); err != nil {
+		return false // k·G is never the identity for 0 < k < q
 	}
-	r, err := curve.NewScalar().SetReducedBytes(x)
-	if err != nil || r.IsZero() == 1 {
-		return nil, false
+	r := curve.NewScalar()
+	if _, err := r.SetReducedBytes(x); err != nil || r.IsZero() == 1 {
+		return false
 	}
 	s := curve.NewScalar().Mul(r, d)
 	s.Add(s, curve.NewScalar().Mul(k, e))
 	if s.IsZero() == 1 {
-		return nil, false
+		return false
 	}
-	return append(s.Bytes(), r.Bytes()...), true
+	s.FillBytes(sig[:size])
+	r.FillBytes(sig[size:])
+	return true
 }
 
 // Verify checks sig, the s‖r form that [PrivateKey.Sign] returns, over
@@ -254,52 +282,50 @@ func (pub *PublicKey) Verify(digest, sig []byte) error {
 	if r.IsZero() == 1 || s.IsZero() == 1 {
 		return fmt.Errorf("%w: r or s is zero", ErrInvalidSignature)
 	}
-	v := curve.NewScalar().Invert(digestScalar(curve, digest))
+	e := curve.NewScalar()
+	setDigestScalar(e, digest)
+	v := curve.NewScalar().VarTimeInvert(e)
 	z1 := curve.NewScalar().Mul(s, v)
 	z2 := curve.NewScalar().Mul(r, v)
 	z2.Negate(z2)
 	// Everything here is public: the variable-time path is safe.
 	c := curve.NewPoint().VarTimeScalarBaseMultAdd(z1, pub.point, z2)
-	x, err := c.BytesX()
-	if err != nil {
-		return fmt.Errorf("%w: verification point is the identity", ErrInvalidSignature)
-	}
-	rr, err := curve.NewScalar().SetReducedBytes(x)
-	if err != nil || rr.Equal(r) != 1 {
+	if !c.VarTimeEqualX(r) {
 		return ErrInvalidSignature
 	}
 	return nil
 }
 
-// digestScalar returns e = LE(digest) mod q, or 1 where that is 0 (GOST R
-// 34.10-2012 §6.1 step 2).
-func digestScalar(curve *gostec.Curve, digest []byte) *gostec.Scalar {
-	be := append([]byte(nil), digest...)
+// setDigestScalar sets e = LE(digest) mod q, or 1 where that is 0 (GOST R
+// 34.10-2012 §6.1 step 2), without allocating. The digest is Size bytes,
+// checked by the caller.
+func setDigestScalar(e *gostec.Scalar, digest []byte) {
+	var buf [64]byte
+	be := buf[:len(digest)]
+	copy(be, digest)
 	reverse(be)
-	e, err := curve.NewScalar().SetReducedBytes(be)
-	if err != nil {
+	if _, err := e.SetReducedBytes(be); err != nil {
 		panic("gost3410: digest length checked by the caller: " + err.Error())
 	}
 	if e.IsZero() == 1 { // the digest is public: branching on it leaks nothing
-		one := make([]byte, curve.Size())
-		one[len(one)-1] = 1
-		e.SetBytes(one)
+		clear(be)
+		be[len(be)-1] = 1
+		e.SetBytes(be)
 	}
-	return e
 }
 
-// scalarFromCandidate turns random bytes into a scalar in [1, q−1] by
-// clearing the bits above q's length and rejecting values out of range. The
-// rejection branches on the candidate, which is then discarded, so nothing
-// about the value kept leaks.
-func scalarFromCandidate(curve *gostec.Curve, buf []byte) (*gostec.Scalar, bool) {
-	q := curve.Order()
-	buf[0] &= byte(0xff >> bits.LeadingZeros8(q[0]))
-	k, err := curve.NewScalar().SetBytes(buf)
-	if err != nil || k.IsZero() == 1 {
-		return nil, false
+// scalarFromCandidate sets k to the random bytes buf, a candidate in
+// [1, q−1], after clearing the bits above q's length, and reports whether
+// it was in range. The rejection branches on the candidate, which is then
+// discarded, so nothing about the value kept leaks.
+func scalarFromCandidate(curve *gostec.Curve, k *gostec.Scalar, buf []byte) bool {
+	if extra := 8*len(buf) - curve.OrderBits(); extra > 0 {
+		buf[0] &= byte(0xff >> extra)
 	}
-	return k, true
+	if _, err := k.SetBytes(buf); err != nil || k.IsZero() == 1 {
+		return false
+	}
+	return true
 }
 
 // nonceSource is the hedged nonce generator: a SHA-512 counter-mode stream
@@ -312,37 +338,44 @@ func scalarFromCandidate(curve *gostec.Curve, buf []byte) (*gostec.Scalar, bool)
 type nonceSource struct {
 	seed    [sha512.Size]byte
 	counter uint64
-	block   []byte
+	block   [sha512.Size]byte
+	used    int // bytes of block already read
 }
 
-func newNonceSource(rand io.Reader, d, digest []byte) (*nonceSource, error) {
-	var entropy [64]byte
-	if _, err := io.ReadFull(rand, entropy[:]); err != nil {
-		return nil, fmt.Errorf("gost3410: reading randomness: %w", err)
-	}
-	h := sha512.New()
-	h.Write([]byte("gostca gost3410 nonce v1\x00"))
-	h.Write(entropy[:])
-	h.Write(d)
-	h.Write(digest)
-	ns := &nonceSource{}
-	h.Sum(ns.seed[:0])
-	return ns, nil
+// nonceEntropy is how many bytes of fresh randomness each signature draws.
+const nonceEntropy = 64
+
+// nonceLabel separates the nonce derivation from any other use of SHA-512.
+const nonceLabel = "gostca gost3410 nonce v1\x00"
+
+// init keys the stream with SHA-512(label ‖ entropy ‖ d ‖ digest), d the
+// raw private key, without allocating.
+func (ns *nonceSource) init(entropy, d, digest []byte) {
+	var in [len(nonceLabel) + nonceEntropy + 64 + 64]byte
+	n := copy(in[:], nonceLabel)
+	n += copy(in[n:], entropy)
+	n += copy(in[n:], d)
+	n += copy(in[n:], digest)
+	ns.seed = sha512.Sum512(in[:n])
+	clear(in[:])
+	ns.counter = 0
+	ns.used = len(ns.block)
 }
 
-// read fills buf with the next len(buf) bytes of the stream.
+// read fills buf with the next len(buf) bytes of the stream: the blocks
+// SHA-512(seed ‖ counter), counter big-endian from 0.
 func (ns *nonceSource) read(buf []byte) {
 	for i := range buf {
-		if len(ns.block) == 0 {
+		if ns.used == len(ns.block) {
 			var in [sha512.Size + 8]byte
 			copy(in[:], ns.seed[:])
 			binary.BigEndian.PutUint64(in[sha512.Size:], ns.counter)
 			ns.counter++
-			sum := sha512.Sum512(in[:])
-			ns.block = sum[:]
+			ns.block = sha512.Sum512(in[:])
+			ns.used = 0
 		}
-		buf[i] = ns.block[0]
-		ns.block = ns.block[1:]
+		buf[i] = ns.block[ns.used]
+		ns.used++
 	}
 }
 

@@ -81,8 +81,10 @@ func TestStandardExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sig, ok := signWithNonce(curve, priv.d, digestScalar(curve, digest), k)
-			if !ok {
+			e := curve.NewScalar()
+			setDigestScalar(e, digest)
+			sig := make([]byte, 2*curve.Size())
+			if !signWithNonce(curve, sig, priv.d, e, k) {
 				t.Fatal("signWithNonce refused the standard's nonce")
 			}
 			want := append(unhex(t, tt.s), unhex(t, tt.r)...)

@@ -13,7 +13,7 @@ func benchName(b *testing.B, curve string) string {
 }
 
 func BenchmarkFieldMul(b *testing.B) {
-	for _, name := range []string{"TestParamSet", "tc26-512-paramSetA"} {
+	for _, name := range []string{"TestParamSet", "CryptoPro-A", "tc26-512-paramSetB", "tc26-512-paramSetA"} {
 		b.Run(benchName(b, name), func(b *testing.B) {
 			_, c := curveByName(b, name)
 			x := c.gx
@@ -58,5 +58,17 @@ func BenchmarkSetBytesCofactor4(b *testing.B) {
 	p := c.NewPoint()
 	for b.Loop() {
 		_, errSink = p.SetBytes(g)
+	}
+}
+
+func BenchmarkFieldSqr(b *testing.B) {
+	for _, name := range []string{"CryptoPro-A", "tc26-512-paramSetA"} {
+		b.Run(benchName(b, name), func(b *testing.B) {
+			_, c := curveByName(b, name)
+			x := c.gy
+			for b.Loop() {
+				c.p.sqr(&x, &x)
+			}
+		})
 	}
 }

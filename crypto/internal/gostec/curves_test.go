@@ -16,13 +16,14 @@ type testCurve struct {
 	size               int
 	p, a, b, q, gx, gy string
 	cofactor           int
+	def                *curveDef
 }
 
 // testCurves are the standard curves of curves.go, as the tests see them.
 var testCurves = func() []testCurve {
 	var tcs []testCurve
 	for _, d := range curveDefs {
-		tcs = append(tcs, testCurve{name: d.name, size: d.size, p: d.p, a: d.a, b: d.b, q: d.q, gx: d.gx, gy: d.gy, cofactor: d.cofactor})
+		tcs = append(tcs, testCurve{name: d.name, size: d.size, p: d.p, a: d.a, b: d.b, q: d.q, gx: d.gx, gy: d.gy, cofactor: d.cofactor, def: d})
 	}
 	return tcs
 }()
@@ -70,8 +71,17 @@ var (
 	curveCache   = map[string]*Curve{}
 )
 
-// curve returns the (cached) Curve for tc.
+// curve returns the Curve for tc as the package builds it (with its
+// Edwards form where it has one).
 func (tc testCurve) curve(t testing.TB) *Curve {
+	t.Helper()
+	return tc.def.get()
+}
+
+// weierstrassCurve returns the (cached) Curve for tc built by NewCurve
+// alone: the Weierstrass arithmetic only, the model the Edwards paths are
+// compared with.
+func (tc testCurve) weierstrassCurve(t testing.TB) *Curve {
 	t.Helper()
 	curveCacheMu.Lock()
 	defer curveCacheMu.Unlock()

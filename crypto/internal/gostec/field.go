@@ -1,5 +1,7 @@
 package gostec
 
+//go:generate go run gen_field.go
+
 import (
 	"crypto/subtle"
 	"math/bits"
@@ -28,6 +30,13 @@ type modulus struct {
 	rr    limbs  // R² mod m
 	one   limbs  // R mod m, the Montgomery form of 1
 	bits  int    // bit length of m
+
+	// pmC is c when m = 2^(64n) − c is pseudo-Mersenne with c < 2^16
+	// (2^256 − 617 and 2^512 − 569), and 0 otherwise. Such a modulus skips
+	// Montgomery form: R is 1 (one = rr = 1, so toMont only reduces and
+	// fromMont copies), and mul reduces the double-width product by folding
+	// its top half with c (field_pm.go).
+	pmC uint64
 }
 
 // newModulus precomputes the Montgomery constants for m, which must be odd,
@@ -47,6 +56,12 @@ func newModulus(m *limbs, n int) *modulus {
 			break
 		}
 	}
+	if c := -m[0]; allOnes(m[1:n]) && c < 1<<16 {
+		md.pmC = c
+		md.one = limbs{0: 1}
+		md.rr = md.one
+		return md
+	}
 	// R mod m and R² mod m by repeated modular doubling of 1.
 	var x limbs
 	x[0] = 1
@@ -65,21 +80,43 @@ func newModulus(m *limbs, n int) *modulus {
 func (md *modulus) add(z, x, y *limbs) {
 	if md.n == 4 {
 		md.add4(z, x, y)
-		return
+	} else {
+		md.add8(z, x, y)
 	}
-	n := md.n
-	var t, d limbs
+}
+
+// add8 is add for n == 8, unrolled. The true sum is c·R + t; t is kept
+// only if c·R + t < m, that is if the subtraction of m borrowed and there
+// was no carry out.
+func (md *modulus) add8(z, x, y *limbs) {
+	m := &md.m
 	var c, b uint64
-	for i := 0; i < n; i++ {
-		t[i], c = bits.Add64(x[i], y[i], c)
-	}
-	for i := 0; i < n; i++ {
-		d[i], b = bits.Sub64(t[i], md.m[i], b)
-	}
-	// The true value is c·R + t. Keep t only if c·R + t < m, that is if the
-	// subtraction borrowed and there was no carry out.
+	t0, c := bits.Add64(x[0], y[0], 0)
+	t1, c := bits.Add64(x[1], y[1], c)
+	t2, c := bits.Add64(x[2], y[2], c)
+	t3, c := bits.Add64(x[3], y[3], c)
+	t4, c := bits.Add64(x[4], y[4], c)
+	t5, c := bits.Add64(x[5], y[5], c)
+	t6, c := bits.Add64(x[6], y[6], c)
+	t7, c := bits.Add64(x[7], y[7], c)
+	d0, b := bits.Sub64(t0, m[0], 0)
+	d1, b := bits.Sub64(t1, m[1], b)
+	d2, b := bits.Sub64(t2, m[2], b)
+	d3, b := bits.Sub64(t3, m[3], b)
+	d4, b := bits.Sub64(t4, m[4], b)
+	d5, b := bits.Sub64(t5, m[5], b)
+	d6, b := bits.Sub64(t6, m[6], b)
+	d7, b := bits.Sub64(t7, m[7], b)
 	_, b = bits.Sub64(c, 0, b)
-	md.ctSelect(z, &t, &d, b)
+	mask := -b // all ones: keep t
+	z[0] = t0&mask | d0&^mask
+	z[1] = t1&mask | d1&^mask
+	z[2] = t2&mask | d2&^mask
+	z[3] = t3&mask | d3&^mask
+	z[4] = t4&mask | d4&^mask
+	z[5] = t5&mask | d5&^mask
+	z[6] = t6&mask | d6&^mask
+	z[7] = t7&mask | d7&^mask
 }
 
 // add4 is add for n == 4, unrolled: the 256-bit curves spend a fifth of
@@ -106,19 +143,32 @@ func (md *modulus) add4(z, x, y *limbs) {
 func (md *modulus) sub(z, x, y *limbs) {
 	if md.n == 4 {
 		md.sub4(z, x, y)
-		return
+	} else {
+		md.sub8(z, x, y)
 	}
-	n := md.n
+}
+
+// sub8 is sub for n == 8, unrolled.
+func (md *modulus) sub8(z, x, y *limbs) {
+	m := &md.m
 	var b, c uint64
-	var t limbs
-	for i := 0; i < n; i++ {
-		t[i], b = bits.Sub64(x[i], y[i], b)
-	}
-	mask := -b
-	for i := 0; i < n; i++ {
-		t[i], c = bits.Add64(t[i], md.m[i]&mask, c)
-	}
-	*z = t
+	t0, b := bits.Sub64(x[0], y[0], 0)
+	t1, b := bits.Sub64(x[1], y[1], b)
+	t2, b := bits.Sub64(x[2], y[2], b)
+	t3, b := bits.Sub64(x[3], y[3], b)
+	t4, b := bits.Sub64(x[4], y[4], b)
+	t5, b := bits.Sub64(x[5], y[5], b)
+	t6, b := bits.Sub64(x[6], y[6], b)
+	t7, b := bits.Sub64(x[7], y[7], b)
+	mask := -b // all ones: add m back
+	z[0], c = bits.Add64(t0, m[0]&mask, 0)
+	z[1], c = bits.Add64(t1, m[1]&mask, c)
+	z[2], c = bits.Add64(t2, m[2]&mask, c)
+	z[3], c = bits.Add64(t3, m[3]&mask, c)
+	z[4], c = bits.Add64(t4, m[4]&mask, c)
+	z[5], c = bits.Add64(t5, m[5]&mask, c)
+	z[6], c = bits.Add64(t6, m[6]&mask, c)
+	z[7], _ = bits.Add64(t7, m[7]&mask, c)
 }
 
 // sub4 is sub for n == 4, unrolled.
@@ -150,11 +200,42 @@ func (md *modulus) neg(z, x *limbs) {
 // carry bit, which handles moduli with their top bit set (p close to R).
 // At the end t < 2m and one masked subtraction of m reduces it.
 func (md *modulus) mul(z, x, y *limbs) {
-	if md.n == 4 {
+	switch {
+	case md.pmC != 0 && md.n == 4:
+		mulPM4(z, x, y, md.pmC)
+	case md.pmC != 0:
+		mulPM8(z, x, y, md.pmC)
+	case md.n == 4:
 		md.mul4(z, x, y)
-	} else {
+	default:
 		md.mul8(z, x, y)
 	}
+}
+
+// sqr sets z = x·x·R⁻¹ mod m, as mul(z, x, x) but cheaper for the
+// pseudo-Mersenne moduli.
+func (md *modulus) sqr(z, x *limbs) {
+	switch {
+	case md.pmC != 0 && md.n == 4:
+		sqrPM4(z, x, md.pmC)
+	case md.pmC != 0:
+		sqrPM8(z, x, md.pmC)
+	case md.n == 4:
+		md.mul4(z, x, x)
+	default:
+		md.mul8(z, x, x)
+	}
+}
+
+// allOnes reports whether every word of x is 2^64 − 1. For public
+// values only: it returns early.
+func allOnes(x []uint64) bool {
+	for _, w := range x {
+		if w != ^uint64(0) {
+			return false
+		}
+	}
+	return true
 }
 
 // mac returns a·b + c + d as a 128-bit value (hi, lo); it cannot overflow.
@@ -369,7 +450,7 @@ func (md *modulus) exp(z, x, e *limbs) {
 		w := (e[i/16] >> (4 * uint(i%16))) & 0xf
 		if started {
 			for k := 0; k < 4; k++ {
-				md.mul(&r, &r, &r)
+				md.sqr(&r, &r)
 			}
 		}
 		if w != 0 {
@@ -381,8 +462,13 @@ func (md *modulus) exp(z, x, e *limbs) {
 }
 
 // inv sets z = x^(m−2) (Montgomery form in and out), which is x⁻¹ when m is
-// prime and 0 when x is 0. Constant time in x.
+// prime and 0 when x is 0. Constant time in x: the operations depend only
+// on m.
 func (md *modulus) inv(z, x *limbs) {
+	if md.pmC != 0 && md.pmC+2 <= 1<<pmLowBits {
+		md.invPM(z, x)
+		return
+	}
 	var e, two limbs
 	two[0] = 2
 	var b uint64
@@ -390,6 +476,44 @@ func (md *modulus) inv(z, x *limbs) {
 		e[i], b = bits.Sub64(md.m[i], two[i], b)
 	}
 	md.exp(z, x, &e)
+}
+
+// pmLowBits splits the exponent m − 2 = 2^(64n) − c − 2 of a
+// pseudo-Mersenne modulus into a run of ones and a low part:
+// (2^(64n−10) − 1)·2^10 + (2^10 − c − 2), for c + 2 ≤ 2^10.
+const pmLowBits = 10
+
+// invPM is inv for a pseudo-Mersenne modulus by an addition chain: x^(2^k −
+// 1) for k = 64n − 10 from the binary expansion of k (k − 1 squarings and
+// about 2·log2(k) multiplications), then the 10 low bits of m − 2 by square
+// and multiply. About 15 multiplications against 78 for the 4-bit windows
+// of exp, and the same squarings.
+func (md *modulus) invPM(z, x *limbs) {
+	k := 64*md.n - pmLowBits
+	low := uint64(1<<pmLowBits) - md.pmC - 2
+	// r = x^(2^cur − 1), growing cur to k bit by bit from the top.
+	r := *x
+	cur := 1
+	for bit := bits.Len(uint(k)) - 2; bit >= 0; bit-- {
+		t := r
+		for range cur {
+			md.sqr(&t, &t)
+		}
+		md.mul(&r, &t, &r) // 2^(2cur) − 1
+		cur *= 2
+		if k>>bit&1 == 1 {
+			md.sqr(&r, &r)
+			md.mul(&r, &r, x) // 2^(cur+1) − 1
+			cur++
+		}
+	}
+	for bit := pmLowBits - 1; bit >= 0; bit-- {
+		md.sqr(&r, &r)
+		if low>>bit&1 == 1 {
+			md.mul(&r, &r, x)
+		}
+	}
+	*z = r
 }
 
 // fermatProbablePrime reports whether 2^(m−1) ≡ 1 mod m: a cheap check that

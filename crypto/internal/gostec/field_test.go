@@ -65,7 +65,11 @@ func TestModulusArithmetic(t *testing.T) {
 				if md.bits != m.BitLen() {
 					t.Errorf("bits = %d, want %d", md.bits, m.BitLen())
 				}
+				// R is 2^(64n), or 1 for a pseudo-Mersenne modulus.
 				r := new(big.Int).Lsh(big.NewInt(1), uint(64*md.n))
+				if md.pmC != 0 {
+					r.SetInt64(1)
+				}
 				if got, want := fromLimbs(md, &md.one), new(big.Int).Mod(r, m); got.Cmp(want) != 0 {
 					t.Errorf("R mod m = %x, want %x", got, want)
 				}
@@ -178,7 +182,7 @@ func TestScalarArithmetic(t *testing.T) {
 			if want == nil {
 				want = new(big.Int)
 			}
-			check("invert", c.NewScalar().Invert(sx), want)
+			check("invert", c.NewScalar().VarTimeInvert(sx), want)
 			if sx.IsZero() != b2i(x.Sign() == 0) {
 				t.Errorf("IsZero(%x) wrong", x)
 			}
@@ -225,6 +229,46 @@ func TestScalarLength(t *testing.T) {
 			}
 			if _, err := c.NewScalar().SetReducedBytes(make([]byte, n)); err == nil {
 				t.Errorf("SetReducedBytes accepted %d bytes", n)
+			}
+		}
+	})
+}
+
+// TestPseudoMersenne checks which moduli take the pseudo-Mersenne path and
+// compares its multiplication and squaring with math/big on any n-limb
+// inputs, including those ≥ m and the all-ones values that make the folds
+// carry.
+func TestPseudoMersenne(t *testing.T) {
+	wantPM := map[string]uint64{
+		"CryptoPro-A": 617, "tc26-256-paramSetA": 617,
+		"tc26-512-paramSetA": 569, "tc26-512-paramSetC": 569,
+	}
+	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
+		if c.p.pmC != wantPM[tc.name] {
+			t.Fatalf("p: pmC = %d, want %d", c.p.pmC, wantPM[tc.name])
+		}
+		if c.q.pmC != 0 {
+			t.Fatalf("q: pmC = %d, want 0", c.q.pmC)
+		}
+		md := c.p
+		if md.pmC == 0 {
+			return
+		}
+		m := tc.ref().p
+		vals := testValues(t, m, tc.size, 30, true)
+		for _, x := range vals {
+			xl := toLimbs(md, x)
+			var z limbs
+			md.sqr(&z, &xl)
+			if got, want := fromLimbs(md, &z), new(big.Int).Mod(new(big.Int).Mul(x, x), m); got.Cmp(want) != 0 {
+				t.Fatalf("sqr %x = %x, want %x", x, got, want)
+			}
+			for _, y := range vals {
+				yl := toLimbs(md, y)
+				md.mul(&z, &xl, &yl)
+				if got, want := fromLimbs(md, &z), new(big.Int).Mod(new(big.Int).Mul(x, y), m); got.Cmp(want) != 0 {
+					t.Fatalf("mul %x·%x = %x, want %x", x, y, got, want)
+				}
 			}
 		}
 	})

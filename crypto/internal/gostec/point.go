@@ -2,6 +2,8 @@ package gostec
 
 import "errors"
 
+var errIdentity = errors.New("gostec: the identity has no affine encoding")
+
 // Point is a point of the curve's prime-order subgroup, or the identity.
 //
 // The zero value is NOT valid; make points with [Curve.NewPoint] or
@@ -101,23 +103,31 @@ func (p *Point) Bytes() ([]byte, error) {
 	return out, nil
 }
 
-// BytesX returns the affine x coordinate, big-endian of Size() bytes. It
-// returns an error for the identity. Constant time.
-func (p *Point) BytesX() ([]byte, error) {
-	var x, y limbs
-	if err := p.affine(&x, &y); err != nil {
-		return nil, err
+// FillBytesX writes the affine x coordinate of p big-endian into b, which
+// must be Size() bytes long (it panics otherwise), without allocating. It
+// returns an error for the identity, leaving b unchanged. Constant time
+// apart from that error.
+func (p *Point) FillBytesX(b []byte) error {
+	if len(b) != p.c.size {
+		panic("gostec: FillBytesX buffer of the wrong length")
 	}
-	out := make([]byte, p.c.size)
-	p.c.p.fillBytes(out, &x)
-	return out, nil
+	fp := p.c.p
+	if fp.isZero(&p.z) == 1 {
+		return errIdentity
+	}
+	var zinv, x limbs
+	fp.inv(&zinv, &p.z)
+	fp.mul(&x, &p.x, &zinv)
+	fp.fromMont(&x, &x)
+	fp.fillBytes(b, &x)
+	return nil
 }
 
 // affine sets x, y to the ordinary (not Montgomery) affine coordinates of p.
 func (p *Point) affine(x, y *limbs) error {
 	fp := p.c.p
 	if fp.isZero(&p.z) == 1 {
-		return errors.New("gostec: the identity has no affine encoding")
+		return errIdentity
 	}
 	var zinv limbs
 	fp.inv(&zinv, &p.z)
@@ -194,6 +204,9 @@ func (c *Curve) finishAdd(p *Point, t0, t1, t2, t3, t4, t5, x3, y3, z3 *limbs) {
 // of Renes–Costello–Batina (mixed addition).
 func (p *Point) addAffine(p1 *Point, x2, y2 *limbs) *Point {
 	c := p1.c
+	if c.aIsMinus3 {
+		return p.addAffineMinus3(p1, x2, y2)
+	}
 	fp := c.p
 	var t0, t1, t2, t3, t4, t5, x3, y3, z3 limbs
 	fp.mul(&t0, &p1.x, x2)    // 1
@@ -344,4 +357,53 @@ func (p *Point) scalarMult(q *Point, e *limbs, nbits int) {
 		acc.Add(&acc, &t)
 	}
 	*p = acc
+}
+
+// addAffineMinus3 is addAffine for a = −3 (the CryptoPro curves, TC26 512
+// A and B): algorithm 5 of Renes, Costello and Batina, 11 multiplications
+// and 2 by b against 16, complete like the others for an affine (x2, y2)
+// that is not the identity.
+func (p *Point) addAffineMinus3(p1 *Point, x2, y2 *limbs) *Point {
+	c := p1.c
+	fp := c.p
+	var t0, t1, t2, t3, t4, x3, y3, z3 limbs
+	fp.mul(&t0, &p1.x, x2)    // 1. t0 = X1·X2
+	fp.mul(&t1, &p1.y, y2)    // 2. t1 = Y1·Y2
+	fp.add(&t3, x2, y2)       // 3. t3 = X2 + Y2
+	fp.add(&t4, &p1.x, &p1.y) // 4. t4 = X1 + Y1
+	fp.mul(&t3, &t3, &t4)     // 5. t3 = t3·t4
+	fp.add(&t4, &t0, &t1)     // 6. t4 = t0 + t1
+	fp.sub(&t3, &t3, &t4)     // 7. t3 = t3 − t4
+	fp.mul(&t4, y2, &p1.z)    // 8. t4 = Y2·Z1
+	fp.add(&t4, &t4, &p1.y)   // 9. t4 = t4 + Y1
+	fp.mul(&y3, x2, &p1.z)    // 10. Y3 = X2·Z1
+	fp.add(&y3, &y3, &p1.x)   // 11. Y3 = Y3 + X1
+	fp.mul(&z3, &c.b, &p1.z)  // 12. Z3 = b·Z1
+	fp.sub(&x3, &y3, &z3)     // 13. X3 = Y3 − Z3
+	fp.add(&z3, &x3, &x3)     // 14. Z3 = X3 + X3
+	fp.add(&x3, &x3, &z3)     // 15. X3 = X3 + Z3
+	fp.sub(&z3, &t1, &x3)     // 16. Z3 = t1 − X3
+	fp.add(&x3, &t1, &x3)     // 17. X3 = t1 + X3
+	fp.mul(&y3, &c.b, &y3)    // 18. Y3 = b·Y3
+	fp.add(&t1, &p1.z, &p1.z) // 19. t1 = Z1 + Z1
+	fp.add(&t2, &t1, &p1.z)   // 20. t2 = t1 + Z1
+	fp.sub(&y3, &y3, &t2)     // 21. Y3 = Y3 − t2
+	fp.sub(&y3, &y3, &t0)     // 22. Y3 = Y3 − t0
+	fp.add(&t1, &y3, &y3)     // 23. t1 = Y3 + Y3
+	fp.add(&y3, &t1, &y3)     // 24. Y3 = t1 + Y3
+	fp.add(&t1, &t0, &t0)     // 25. t1 = t0 + t0
+	fp.add(&t0, &t1, &t0)     // 26. t0 = t1 + t0
+	fp.sub(&t0, &t0, &t2)     // 27. t0 = t0 − t2
+	fp.mul(&t1, &t4, &y3)     // 28. t1 = t4·Y3
+	fp.mul(&t2, &t0, &y3)     // 29. t2 = t0·Y3
+	fp.mul(&y3, &x3, &z3)     // 30. Y3 = X3·Z3
+	fp.add(&y3, &y3, &t2)     // 31. Y3 = Y3 + t2
+	fp.mul(&x3, &t3, &x3)     // 32. X3 = t3·X3
+	fp.sub(&x3, &x3, &t1)     // 33. X3 = X3 − t1
+	fp.mul(&z3, &t4, &z3)     // 34. Z3 = t4·Z3
+	fp.mul(&t1, &t3, &t0)     // 35. t1 = t3·t0
+	fp.add(&z3, &z3, &t1)     // 36. Z3 = Z3 + t1
+	p.c = c
+	p.x, p.y, p.z = x3, y3, z3
+	return p
 }

@@ -2,6 +2,13 @@ package gostec
 
 import "errors"
 
+// The errors of SetBytes and SetReducedBytes are values, so that rejecting
+// a candidate nonce does not allocate.
+var (
+	errScalarLength = errors.New("gostec: invalid scalar length")
+	errScalarRange  = errors.New("gostec: scalar is not less than the group order")
+)
+
 // Scalar is an integer modulo the subgroup order q of a curve.
 //
 // The zero value is NOT valid; make scalars with [Curve.NewScalar]. Methods
@@ -32,12 +39,12 @@ func (s *Scalar) Set(x *Scalar) *Scalar {
 func (s *Scalar) SetBytes(b []byte) (*Scalar, error) {
 	fq := s.c.q
 	if len(b) != s.c.size {
-		return nil, errors.New("gostec: invalid scalar length")
+		return nil, errScalarLength
 	}
 	var x limbs
 	fq.setBytes(&x, b)
 	if fq.lessThanM(&x) != 1 {
-		return nil, errors.New("gostec: scalar is not less than the group order")
+		return nil, errScalarRange
 	}
 	fq.toMont(&s.v, &x)
 	return s, nil
@@ -50,7 +57,7 @@ func (s *Scalar) SetBytes(b []byte) (*Scalar, error) {
 func (s *Scalar) SetReducedBytes(b []byte) (*Scalar, error) {
 	fq := s.c.q
 	if len(b) != s.c.size {
-		return nil, errors.New("gostec: invalid scalar length")
+		return nil, errScalarLength
 	}
 	var x limbs
 	fq.setBytes(&x, b)
@@ -63,10 +70,20 @@ func (s *Scalar) SetReducedBytes(b []byte) (*Scalar, error) {
 // Bytes returns the value of s, big-endian of Size() bytes.
 func (s *Scalar) Bytes() []byte {
 	out := make([]byte, s.c.size)
+	s.FillBytes(out)
+	return out
+}
+
+// FillBytes writes s big-endian into b, which must be Size() bytes long,
+// and returns b; it panics otherwise. It does not allocate.
+func (s *Scalar) FillBytes(b []byte) []byte {
+	if len(b) != s.c.size {
+		panic("gostec: FillBytes buffer of the wrong length")
+	}
 	var x limbs
 	s.c.q.fromMont(&x, &s.v)
-	s.c.q.fillBytes(out, &x)
-	return out
+	s.c.q.fillBytes(b, &x)
+	return b
 }
 
 // Add sets s = x + y mod q and returns s.
@@ -96,14 +113,6 @@ func (s *Scalar) Mul(x, y *Scalar) *Scalar {
 // Negate sets s = −x mod q and returns s.
 func (s *Scalar) Negate(x *Scalar) *Scalar {
 	x.c.q.neg(&s.v, &x.v)
-	s.c = x.c
-	return s
-}
-
-// Invert sets s = x^(q−2) mod q, which is x⁻¹ for x ≠ 0 and 0 for x = 0, and
-// returns s. Constant time.
-func (s *Scalar) Invert(x *Scalar) *Scalar {
-	x.c.q.inv(&s.v, &x.v)
 	s.c = x.c
 	return s
 }

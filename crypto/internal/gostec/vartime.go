@@ -1,6 +1,9 @@
 package gostec
 
-import "math/bits"
+import (
+	"math/big"
+	"math/bits"
+)
 
 // Variable-time arithmetic for signature verification, where every input
 // (the public key, the signature, the digest) is public. Nothing here may be
@@ -29,26 +32,26 @@ func (c *Curve) jDouble(r, p *jacobian) {
 	}
 	var t0, t1, t2, t3, t4 limbs
 	if c.aIsMinus3 {
-		fp.mul(&t0, &p.z, &p.z) // delta = Z²
-		fp.mul(&t1, &p.y, &p.y) // gamma = Y²
-		fp.mul(&t2, &p.x, &t1)  // beta = X·gamma
+		fp.sqr(&t0, &p.z)      // delta = Z²
+		fp.sqr(&t1, &p.y)      // gamma = Y²
+		fp.mul(&t2, &p.x, &t1) // beta = X·gamma
 		fp.sub(&t3, &p.x, &t0)
 		fp.add(&t4, &p.x, &t0)
 		fp.mul(&t3, &t3, &t4)
 		fp.add(&t4, &t3, &t3)
 		fp.add(&t3, &t4, &t3)   // alpha = 3(X−delta)(X+delta)
 		fp.add(&t4, &p.y, &p.z) // Z3 = (Y+Z)² − gamma − delta
-		fp.mul(&t4, &t4, &t4)
+		fp.sqr(&t4, &t4)
 		fp.sub(&t4, &t4, &t1)
 		fp.sub(&r.z, &t4, &t0)
 		fp.add(&t2, &t2, &t2) // 2·beta
 		fp.add(&t2, &t2, &t2) // 4·beta
-		fp.mul(&t4, &t3, &t3) // X3 = alpha² − 8·beta
+		fp.sqr(&t4, &t3)      // X3 = alpha² − 8·beta
 		fp.sub(&t4, &t4, &t2)
 		fp.sub(&t4, &t4, &t2)
 		fp.sub(&t2, &t2, &t4) // Y3 = alpha(4·beta − X3) − 8·gamma²
 		fp.mul(&t2, &t3, &t2)
-		fp.mul(&t1, &t1, &t1)
+		fp.sqr(&t1, &t1)
 		fp.add(&t1, &t1, &t1)
 		fp.add(&t1, &t1, &t1)
 		fp.add(&t1, &t1, &t1)
@@ -58,25 +61,25 @@ func (c *Curve) jDouble(r, p *jacobian) {
 		return
 	}
 	var yyyy, s, m limbs
-	fp.mul(&t0, &p.x, &p.x) // XX
-	fp.mul(&t1, &p.y, &p.y) // YY
-	fp.mul(&yyyy, &t1, &t1) // YYYY
-	fp.mul(&t2, &p.z, &p.z) // ZZ
-	fp.add(&s, &p.x, &t1)   // S = 2((X+YY)² − XX − YYYY)
-	fp.mul(&s, &s, &s)
+	fp.sqr(&t0, &p.x)     // XX
+	fp.sqr(&t1, &p.y)     // YY
+	fp.sqr(&yyyy, &t1)    // YYYY
+	fp.sqr(&t2, &p.z)     // ZZ
+	fp.add(&s, &p.x, &t1) // S = 2((X+YY)² − XX − YYYY)
+	fp.sqr(&s, &s)
 	fp.sub(&s, &s, &t0)
 	fp.sub(&s, &s, &yyyy)
 	fp.add(&s, &s, &s)
-	fp.mul(&t3, &t2, &t2) // M = 3·XX + a·ZZ²
+	fp.sqr(&t3, &t2) // M = 3·XX + a·ZZ²
 	fp.mul(&t3, &t3, &c.a)
 	fp.add(&m, &t0, &t0)
 	fp.add(&m, &m, &t0)
 	fp.add(&m, &m, &t3)
 	fp.add(&t4, &p.y, &p.z) // Z3 = (Y+Z)² − YY − ZZ
-	fp.mul(&t4, &t4, &t4)
+	fp.sqr(&t4, &t4)
 	fp.sub(&t4, &t4, &t1)
 	fp.sub(&r.z, &t4, &t2)
-	fp.mul(&t3, &m, &m) // X3 = M² − 2S
+	fp.sqr(&t3, &m) // X3 = M² − 2S
 	fp.sub(&t3, &t3, &s)
 	fp.sub(&t3, &t3, &s)
 	fp.sub(&s, &s, &t3) // Y3 = M(S − X3) − 8·YYYY
@@ -102,8 +105,8 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 	}
 	fp := c.p
 	var z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v limbs
-	fp.mul(&z1z1, &p.z, &p.z)
-	fp.mul(&z2z2, &q.z, &q.z)
+	fp.sqr(&z1z1, &p.z)
+	fp.sqr(&z2z2, &q.z)
 	fp.mul(&u1, &p.x, &z2z2)
 	fp.mul(&u2, &q.x, &z1z1)
 	fp.mul(&s1, &p.y, &q.z)
@@ -122,10 +125,10 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 	}
 	fp.add(&rr, &rr, &rr)
 	fp.add(&i, &h, &h) // I = (2H)²
-	fp.mul(&i, &i, &i)
-	fp.mul(&j, &h, &i)    // J = H·I
-	fp.mul(&v, &u1, &i)   // V = U1·I
-	fp.mul(&u2, &rr, &rr) // X3 = r² − J − 2V
+	fp.sqr(&i, &i)
+	fp.mul(&j, &h, &i)  // J = H·I
+	fp.mul(&v, &u1, &i) // V = U1·I
+	fp.sqr(&u2, &rr)    // X3 = r² − J − 2V
 	fp.sub(&u2, &u2, &j)
 	fp.sub(&u2, &u2, &v)
 	fp.sub(&u2, &u2, &v)
@@ -136,7 +139,7 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 	fp.sub(&r.y, &v, &s1)
 	var t limbs
 	fp.add(&t, &p.z, &q.z) // Z3 = ((Z1+Z2)² − Z1Z1 − Z2Z2)·H
-	fp.mul(&t, &t, &t)
+	fp.sqr(&t, &t)
 	fp.sub(&t, &t, &z1z1)
 	fp.sub(&t, &t, &z2z2)
 	fp.mul(&r.z, &t, &h)
@@ -212,7 +215,7 @@ func (p *Point) toJacobian(r *jacobian) {
 		return
 	}
 	var zz limbs
-	fp.mul(&zz, &p.z, &p.z)
+	fp.sqr(&zz, &p.z)
 	fp.mul(&r.x, &p.x, &p.z)
 	fp.mul(&r.y, &p.y, &zz)
 	r.z = p.z
@@ -228,7 +231,7 @@ func (p *Point) fromJacobian(c *Curve, r *jacobian) {
 		return
 	}
 	var zz limbs
-	fp.mul(&zz, &r.z, &r.z)
+	fp.sqr(&zz, &r.z)
 	fp.mul(&p.z, &zz, &r.z)
 	fp.mul(&p.x, &r.x, &r.z)
 	p.y = r.y
@@ -244,7 +247,7 @@ func (c *Curve) jAddAffine(r, p *jacobian, x2, y2 *limbs) {
 		return
 	}
 	var z1z1, u2, s2, h, hh, i, j, rr, v limbs
-	fp.mul(&z1z1, &p.z, &p.z)
+	fp.sqr(&z1z1, &p.z)
 	fp.mul(&u2, x2, &z1z1)
 	fp.mul(&s2, y2, &p.z)
 	fp.mul(&s2, &s2, &z1z1)
@@ -258,14 +261,14 @@ func (c *Curve) jAddAffine(r, p *jacobian, x2, y2 *limbs) {
 		}
 		return
 	}
-	fp.mul(&hh, &h, &h)
+	fp.sqr(&hh, &h)
 	fp.add(&i, &hh, &hh) // I = 4·HH
 	fp.add(&i, &i, &i)
 	fp.mul(&j, &h, &i) // J = H·I
 	fp.add(&rr, &rr, &rr)
 	fp.mul(&v, &p.x, &i) // V = X1·I
 	var x3, y3, t limbs
-	fp.mul(&x3, &rr, &rr) // X3 = r² − J − 2V
+	fp.sqr(&x3, &rr) // X3 = r² − J − 2V
 	fp.sub(&x3, &x3, &j)
 	fp.sub(&x3, &x3, &v)
 	fp.sub(&x3, &x3, &v)
@@ -275,7 +278,7 @@ func (c *Curve) jAddAffine(r, p *jacobian, x2, y2 *limbs) {
 	fp.add(&t, &t, &t)
 	fp.sub(&y3, &y3, &t)
 	fp.add(&t, &p.z, &h) // Z3 = (Z1 + H)² − Z1Z1 − HH
-	fp.mul(&t, &t, &t)
+	fp.sqr(&t, &t)
 	fp.sub(&t, &t, &z1z1)
 	fp.sub(&r.z, &t, &hh)
 	r.x, r.y, r.inf = x3, y3, false
@@ -299,7 +302,7 @@ func (c *Curve) baseNAFTable() *[baseNAFPoints][2]limbs {
 			// identity.
 			var zi, zi2 limbs
 			fp.inv(&zi, &acc.z)
-			fp.mul(&zi2, &zi, &zi)
+			fp.sqr(&zi2, &zi)
 			fp.mul(&t[i][0], &acc.x, &zi2)
 			fp.mul(&zi2, &zi2, &zi)
 			fp.mul(&t[i][1], &acc.y, &zi2)
@@ -328,6 +331,10 @@ func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Poin
 	c.q.fromMont(&e2, &u2.v)
 	d1 := wnaf(&e1, fp.n, c.q.bits, baseNAFWidth)
 	d2 := wnaf(&e2, fp.n, c.q.bits, wnafWidth)
+	if c.ed != nil {
+		c.edVarTimeScalarBaseMultAdd(p, d1, q, d2)
+		return p
+	}
 	gTable := c.baseNAFTable()
 
 	// Odd multiples q, 3q, ..., 15q.
@@ -366,4 +373,62 @@ func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Poin
 	}
 	p.fromJacobian(c, &acc)
 	return p
+}
+
+// VarTimeInvert sets s = x⁻¹ mod q, or 0 for x = 0, and returns s. It takes
+// variable time (a binary GCD in math/big, about ten times faster than the
+// constant-time exponentiation at 512 bits) and is meant for signature
+// verification only, where x is public; never pass it a secret.
+func (s *Scalar) VarTimeInvert(x *Scalar) *Scalar {
+	c := x.c
+	fq := c.q
+	var e limbs
+	fq.fromMont(&e, &x.v)
+	buf := make([]byte, c.size)
+	fq.fillBytes(buf, &e)
+	v := new(big.Int).SetBytes(buf)
+	if v.ModInverse(v, new(big.Int).SetBytes(c.qBytes)) == nil {
+		v.SetInt64(0)
+	}
+	v.FillBytes(buf)
+	fq.setBytes(&e, buf)
+	fq.toMont(&s.v, &e)
+	s.c = c
+	return s
+}
+
+// VarTimeEqualX reports whether p is not the identity and the integer
+// x mod q, for p's affine x coordinate x, equals r: the last step of a
+// signature verification. It takes variable time and is meant for public
+// points only. It needs no inversion: it checks X = (r + k·q)·Z for every
+// r + k·q below p (one or two candidates for cofactor 1, up to four for 4).
+func (p *Point) VarTimeEqualX(r *Scalar) bool {
+	c := p.c
+	if c != r.c {
+		panic("gostec: mixing a point and a scalar of different curves")
+	}
+	fp := c.p
+	if fp.isZero(&p.z) == 1 {
+		return false
+	}
+	var cand limbs
+	c.q.fromMont(&cand, &r.v)
+	for {
+		if fp.lessThanM(&cand) != 1 {
+			return false
+		}
+		var cm, rhs limbs
+		fp.toMont(&cm, &cand)
+		fp.mul(&rhs, &cm, &p.z)
+		if fp.equal(&rhs, &p.x) == 1 {
+			return true
+		}
+		var carry uint64
+		for i := 0; i < fp.n; i++ {
+			cand[i], carry = bits.Add64(cand[i], c.q.m[i], carry)
+		}
+		if carry != 0 {
+			return false
+		}
+	}
 }

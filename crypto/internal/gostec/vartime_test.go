@@ -97,3 +97,36 @@ func TestWNAF(t *testing.T) {
 		}
 	})
 }
+
+// TestVarTimeEqualX compares VarTimeEqualX with the reduction of the affine
+// x coordinate on random points, including the cofactor-4 curves where
+// x ≥ q for most points, and checks the identity and a wrong r.
+func TestVarTimeEqualX(t *testing.T) {
+	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
+		one := c.NewScalar()
+		one.SetBytes(append(make([]byte, c.Size()-1), 1))
+		if c.NewPoint().VarTimeEqualX(c.NewScalar()) {
+			t.Error("the identity matched r = 0")
+		}
+		for _, k := range edgeScalars(t, c) {
+			p := c.NewPoint().ScalarBaseMult(k)
+			// A projective representative with Z ≠ 1.
+			p.Add(p, c.NewPoint())
+			if p.IsIdentity() == 1 {
+				continue
+			}
+			x := make([]byte, c.Size())
+			err := p.FillBytesX(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, _ := c.NewScalar().SetReducedBytes(x)
+			if !p.VarTimeEqualX(r) {
+				t.Fatalf("k = %x: x mod q not matched", k.Bytes())
+			}
+			if p.VarTimeEqualX(c.NewScalar().Add(r, one)) {
+				t.Fatalf("k = %x: x mod q + 1 matched", k.Bytes())
+			}
+		}
+	})
+}
