@@ -258,6 +258,9 @@ func TestCertToolReadsOurs(t *testing.T) {
 // TestDecodeCertTool opens what "certtool --to-p12 --pkcs-cipher
 // gost28147-tc26z --hash STREEBOG-512" writes.
 func TestDecodeCertTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("certtool's PFX files take 600,000 PBKDF2 iterations to open, tens of seconds; make test runs this")
+	}
 	ct := interop.CertTool(t)
 	for _, tc := range certtoolParams {
 		t.Run(tc.params.Name(), func(t *testing.T) {
