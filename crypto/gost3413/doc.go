@@ -20,11 +20,11 @@
 // 8645 (CTR-, GCM-, CBC-, CFB-ACPKM-Master) are not implemented: nothing in
 // gostca uses them.
 //
-// OMAC-ACPKM is checked against R 1323565.1.017-2018's Kuznyechik examples
-// and against the GOST engine of OpenSSL (its kuznyechik-ctr-acpkm-omac,
-// with 4096-byte sections and master sections). The engine has no Magma
-// OMAC-ACPKM digest, so the Magma variant is checked only against example
-// values (sections of 16 bytes, master sections of 80).
+// OMAC-ACPKM is checked against the examples of R 1323565.1.017-2018
+// (A.3 Magma, A.4 Kuznyechik) and, for Kuznyechik, against the GOST engine
+// of OpenSSL (its kuznyechik-ctr-acpkm-omac, with 4096-byte sections and
+// master sections). The engine has no Magma OMAC-ACPKM digest, so the
+// Magma variant is checked against the standard's examples only.
 //
 // # Security
 //

@@ -39,8 +39,9 @@ type omacACPKM struct {
 // newCipher makes the block cipher from a key (kuznyechik.NewCipher,
 // magma.NewCipher); sectionSize and masterSectionSize must be positive
 // multiples of the block size; the tag is truncated to size bytes (1 to the
-// block size). R 1323565.1.017-2018's examples for Kuznyechik use a
-// section of 32 bytes and a master section of 96.
+// block size). The examples of R 1323565.1.017-2018 use sections of two
+// blocks and master sections of 80 bytes (Magma) or 96 (Kuznyechik); the
+// GOST engine's kuznyechik-ctr-acpkm-omac uses 4096 and 4096.
 func NewOMACACPKM(newCipher func([]byte) (cipher.Block, error), key []byte, sectionSize, masterSectionSize, size int) (hash.Hash, error) {
 	b, err := newCipher(key)
 	if err != nil {

@@ -54,8 +54,8 @@ func newCipherNamed(t testing.TB, name string) func([]byte) (cipher.Block, error
 }
 
 // TestOMACACPKMVectors reproduces the OMAC-ACPKM examples of
-// R 1323565.1.017-2018 (Kuznyechik) and the Magma ones, the tags and the
-// ACPKM-Master key material.
+// R 1323565.1.017-2018 (A.3 Magma, A.4 Kuznyechik): the tags, and the
+// ACPKM-Master key material of the three-section examples.
 func TestOMACACPKMVectors(t *testing.T) {
 	for _, v := range loadOMACACPKMVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
