@@ -3,6 +3,7 @@ package gost3413_test
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/subtle"
 	"fmt"
 
 	"github.com/gostca/gostca/crypto/gost3413"
@@ -29,5 +30,26 @@ func ExampleNewCTRACPKM() {
 	decrypted := make([]byte, len(ciphertext))
 	dec.XORKeyStream(decrypted, ciphertext)
 	fmt.Println(bytes.Equal(decrypted, plaintext))
+	// Output: true
+}
+
+// Authenticate a long message with OMAC-ACPKM over Kuznyechik, the keys
+// changed every 4 KiB as the GOST engine's kuznyechik-ctr-acpkm-omac does,
+// and check the tag in constant time.
+func ExampleNewOMACACPKM() {
+	key := make([]byte, kuznyechik.KeySize)
+	rand.Read(key)
+	message := bytes.Repeat([]byte("сообщение "), 10000)
+
+	mac, err := gost3413.NewOMACACPKM(kuznyechik.NewCipher, key, 4096, 4096, kuznyechik.BlockSize)
+	if err != nil {
+		panic(err)
+	}
+	mac.Write(message)
+	tag := mac.Sum(nil)
+
+	check, _ := gost3413.NewOMACACPKM(kuznyechik.NewCipher, key, 4096, 4096, kuznyechik.BlockSize)
+	check.Write(message)
+	fmt.Println(subtle.ConstantTimeCompare(check.Sum(nil), tag) == 1)
 	// Output: true
 }

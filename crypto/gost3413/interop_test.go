@@ -171,3 +171,28 @@ func TestOpenSSLOMAC(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenSSLOMACACPKM checks OMAC-ACPKM with Kuznyechik against the GOST
+// engine's kuznyechik-ctr-acpkm-omac digest ("openssl dgst
+// -kuznyechik-ctr-acpkm-omac -mac kuznyechik-mac"; the engine's "-mac
+// kuznyechik-ctr-acpkm-omac" alone computes plain OMAC) on random keys and
+// lengths. The engine fixes the section and the master section at 4096
+// bytes and the tag at 16 bytes, and has no Magma OMAC-ACPKM digest.
+func TestOpenSSLOMACACPKM(t *testing.T) {
+	tool := interop.OpenSSL(t)
+	for _, n := range []int{0, 1, 15, 16, 17, 4095, 4096, 4097, 8192, 100000, 300000} {
+		key, msg := make([]byte, 32), make([]byte, n)
+		rand.Read(key)
+		rand.Read(msg)
+		m, err := NewOMACACPKM(kuznyechik.NewCipher, key, 4096, 4096, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Write(msg)
+		out := tool.Run(t, msg, "dgst", "-kuznyechik-ctr-acpkm-omac", "-mac", "kuznyechik-mac", "-macopt", "hexkey:"+hex.EncodeToString(key))
+		want := strings.TrimSpace(string(out[bytes.LastIndexByte(out, ' ')+1:]))
+		if got := hex.EncodeToString(m.Sum(nil)); got != want {
+			t.Errorf("%d bytes: OMAC-ACPKM %s, openssl %s", n, got, want)
+		}
+	}
+}
