@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/gostca/gostca/internal/testkit"
 	"testing"
 )
 
@@ -63,19 +64,5 @@ func TestEncryptBlocks(t *testing.T) {
 		key[i] = byte(3*i + 1)
 	}
 	b, _ := NewCipher(key)
-	be := b.(interface{ EncryptBlocks(dst, src []byte) })
-	for n := 0; n <= 5; n++ {
-		src := make([]byte, n*BlockSize)
-		for i := range src {
-			src[i] = byte(i * 13)
-		}
-		want := make([]byte, len(src))
-		for i := 0; i < len(src); i += BlockSize {
-			b.Encrypt(want[i:], src[i:])
-		}
-		be.EncryptBlocks(src, src)
-		if !bytes.Equal(src, want) {
-			t.Errorf("%d blocks: EncryptBlocks differs from Encrypt", n)
-		}
-	}
+	testkit.CheckEncryptBlocks(t, b)
 }

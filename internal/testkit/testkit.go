@@ -4,6 +4,8 @@
 package testkit
 
 import (
+	"bytes"
+	"crypto/cipher"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -69,4 +71,30 @@ func ReadFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// CheckEncryptBlocks checks that b's EncryptBlocks(dst, src), the
+// interleaved many-block encryption a cipher offers counter mode, equals
+// Encrypt block by block, for even and odd counts, in place.
+func CheckEncryptBlocks(t *testing.T, b cipher.Block) {
+	t.Helper()
+	be, ok := b.(interface{ EncryptBlocks(dst, src []byte) })
+	if !ok {
+		t.Fatalf("%T has no EncryptBlocks", b)
+	}
+	bs := b.BlockSize()
+	for n := 0; n <= 5; n++ {
+		src := make([]byte, n*bs)
+		for i := range src {
+			src[i] = byte(i * 13)
+		}
+		want := make([]byte, len(src))
+		for i := 0; i < len(src); i += bs {
+			b.Encrypt(want[i:], src[i:])
+		}
+		be.EncryptBlocks(src, src)
+		if !bytes.Equal(src, want) {
+			t.Errorf("%d blocks: EncryptBlocks differs from Encrypt", n)
+		}
+	}
 }

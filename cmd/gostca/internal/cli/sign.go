@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gostca/gostca/ca/status"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/keyfile"
@@ -338,7 +337,7 @@ func checkCoSign(sd *cms.SignedData, signer *cert.Certificate, content *os.File,
 	case errors.Is(err, cms.ErrDuplicateSigner) && errors.As(err, &se):
 		return failf("%s already has a signature by this certificate (signature %d)", path, se.Index+1).because(err)
 	case errors.As(err, &se):
-		return failf("will not co-sign %s: signature %d does not verify: %s", path, se.Index+1, trimPrefix(errors.New(status.SignatureProblem(se.Err)))).
+		return failf("will not co-sign %s: signature %d does not verify: %s", path, se.Index+1, signatureWords(se.Err)).
 			withHint("check that FILE is the signed document ('gostca verify-signature' tells more)").because(err)
 	case err != nil:
 		return failf("%s: %s", path, trimPrefix(err)).because(err)

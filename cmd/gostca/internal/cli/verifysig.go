@@ -311,7 +311,7 @@ func (a *app) judgeSigner(ctx context.Context, index int, res *cms.SignerResult,
 	rep := status.CheckSignature(ctx, res, checker)
 	sr.SigningTime = rep.SigningTime
 	if res.Err != nil {
-		sr.Signature = trimPrefix(errors.New(status.SignatureProblem(res.Err)))
+		sr.Signature = signatureWords(res.Err)
 	}
 	if res.ChainErr != nil {
 		sr.ChainError = trimPrefix(res.ChainErr)
@@ -502,4 +502,10 @@ func splitRoots(pool []*cert.Certificate) (roots, inter []*cert.Certificate) {
 		}
 	}
 	return roots, inter
+}
+
+// signatureWords says why a signature does not hold, without package
+// prefixes.
+func signatureWords(err error) string {
+	return trimPrefix(errors.New(status.SignatureProblem(err)))
 }
