@@ -140,26 +140,32 @@ func head(tx *bolt.Tx) (seq uint64, hash [32]byte, err error) {
 // appendAudit takes the next change number, appends its audit entry and
 // moves the head, in tx. It returns the change number.
 func appendAudit(tx *bolt.Tx, at time.Time, op string, serial *big.Int, detail string) (uint64, error) {
+	e, err := appendAuditEntry(tx, at, op, serial, detail)
+	return e.Seq, err
+}
+
+// appendAuditEntry is appendAudit returning the entry.
+func appendAuditEntry(tx *bolt.Tx, at time.Time, op string, serial *big.Int, detail string) (AuditEntry, error) {
 	seq, prev, err := head(tx)
 	if err != nil {
-		return 0, err
+		return AuditEntry{}, err
 	}
 	e := AuditEntry{Seq: seq + 1, Time: at, Op: op, Serial: serial, Detail: detail, Prev: prev}
 	c, err := canonicalAudit(&e)
 	if err != nil {
-		return 0, err
+		return AuditEntry{}, err
 	}
 	e.Hash = streebog.Sum256(c)
 	audit := tx.Bucket(bucketAudit)
 	audit.FillPercent = 1 // append-only: pack the pages
 	if err := audit.Put(seqKey(e.Seq), append(c, e.Hash[:]...)); err != nil {
-		return 0, fmt.Errorf("store: appending audit entry %d: %w", e.Seq, err)
+		return AuditEntry{}, fmt.Errorf("store: appending audit entry %d: %w", e.Seq, err)
 	}
 	h := binary.BigEndian.AppendUint64(make([]byte, 0, 40), e.Seq)
 	if err := tx.Bucket(bucketMeta).Put(keyHead, append(h, e.Hash[:]...)); err != nil {
-		return 0, fmt.Errorf("store: moving the audit head: %w", err)
+		return AuditEntry{}, fmt.Errorf("store: moving the audit head: %w", err)
 	}
-	return e.Seq, nil
+	return e, nil
 }
 
 // Audit returns the audit log in order. It reads in short transactions, a

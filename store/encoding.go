@@ -15,10 +15,13 @@ import (
 // the methods promise (serials in numeric order, times ascending).
 
 const (
-	recordVersion     = 1
-	revocationVersion = 1
-	auditVersion      = 1
-	crlStateVersion   = 1
+	recordVersion = 1
+	// recordVersionApplication is a record with an Application: version 1
+	// followed by the application's number.
+	recordVersionApplication = 2
+	revocationVersion        = 1
+	auditVersion             = 1
+	crlStateVersion          = 1
 
 	// maxSerialLen is the longest serial the ledger keys: its key has a
 	// one-byte length prefix. RFC 5280 allows 20 octets.

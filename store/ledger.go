@@ -39,6 +39,9 @@ type Tx interface {
 	RemovalsSince(issuerKeyID []byte, seq uint64) iter.Seq2[Removal, error]
 	// Count returns the number of the CA's revocations.
 	Count(issuerKeyID []byte) (revoked int, err error)
+	// Application returns an application, or an error wrapping
+	// ErrNotFound.
+	Application(number string) (*Application, error)
 }
 
 var _ Tx = (*boltTx)(nil)

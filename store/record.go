@@ -61,6 +61,11 @@ type Record struct {
 	DER                    []byte      // empty while reserved or abandoned
 	Revocation             *Revocation // set while held or revoked
 	CreatedAt, UpdatedAt   time.Time
+	// Application is the number of the application the certificate was
+	// issued for (see DB.SubmitApplication), empty if none. Reserve links
+	// the two, once: an application has at most one certificate that is
+	// not abandoned.
+	Application string
 }
 
 // Revocation is a held or revoked certificate, as a CRL lists it.
@@ -97,7 +102,11 @@ func validReason(r cert.ReasonCode) bool {
 // encodeRecord returns the stored form of r.
 func encodeRecord(r *Record) ([]byte, error) {
 	var b cryptobyte.Builder
-	b.AddUint8(recordVersion)
+	version := uint8(recordVersion)
+	if r.Application != "" {
+		version = recordVersionApplication
+	}
+	b.AddUint8(version)
 	b.AddUint8(uint8(r.Status))
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(r.Serial.Bytes()) })
 	addBytes16(&b, r.IssuerKeyID)
@@ -123,6 +132,9 @@ func encodeRecord(r *Record) ([]byte, error) {
 	}
 	addTime(&b, r.CreatedAt)
 	addTime(&b, r.UpdatedAt)
+	if version == recordVersionApplication {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(r.Application)) })
+	}
 	out, err := b.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("store: encoding record: a field is too long: %w", ErrInvalid)
@@ -153,7 +165,7 @@ func parseRecord(s cryptobyte.String) (*Record, bool) {
 		ski, profile, requestID, der         cryptobyte.String
 		hasRev                               bool
 	)
-	if !s.ReadUint8(&version) || version != recordVersion ||
+	if !s.ReadUint8(&version) || (version != recordVersion && version != recordVersionApplication) ||
 		!s.ReadUint8(&status) || status < uint8(StatusReserved) || status > uint8(StatusAbandoned) ||
 		!s.ReadUint8LengthPrefixed(&serial) || len(serial) == 0 || serial[0] == 0 ||
 		!s.ReadUint16LengthPrefixed(&issuerKeyID) ||
@@ -195,7 +207,17 @@ func parseRecord(s cryptobyte.String) (*Record, bool) {
 		rev.Reason = cert.ReasonCode(reason)
 		r.Revocation = rev
 	}
-	if !readTime(&s, &r.CreatedAt) || !readTime(&s, &r.UpdatedAt) || !s.Empty() {
+	if !readTime(&s, &r.CreatedAt) || !readTime(&s, &r.UpdatedAt) {
+		return nil, false
+	}
+	if version == recordVersionApplication {
+		var app cryptobyte.String
+		if !s.ReadUint8LengthPrefixed(&app) || len(app) == 0 {
+			return nil, false
+		}
+		r.Application = string(app)
+	}
+	if !s.Empty() {
 		return nil, false
 	}
 	// Invariants: DER once signed; a revocation exactly while held or

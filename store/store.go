@@ -29,6 +29,9 @@ type Options struct {
 	// Longer delays make fewer, larger commits (fewer fsyncs) at the cost
 	// of latency.
 	MaxBatchDelay time.Duration
+	// Notify, if set, makes the messages of each change that concerns an
+	// application; they go into the outbox in the change's transaction.
+	Notify Notifier
 }
 
 const (
@@ -39,9 +42,9 @@ const (
 var (
 	// ErrNotFound: no certificate with that serial.
 	ErrNotFound = errors.New("store: not found")
-	// ErrExists: the serial was used before. A serial is never reused,
-	// abandoned ones included.
-	ErrExists = errors.New("store: serial already in the ledger")
+	// ErrExists: the serial was used before (a serial is never reused,
+	// abandoned ones included), or an application's number or key is taken.
+	ErrExists = errors.New("store: already in the ledger")
 	// ErrLocked: another process (or another handle) holds the ledger.
 	ErrLocked = errors.New("store: ledger in use by another process")
 	// ErrSchema: the file is not a ledger of a schema version this package
@@ -92,8 +95,9 @@ const schemaVersion = 1
 
 // DB is an open ledger. Its methods are safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
-	path string
+	bolt   *bolt.DB
+	path   string
+	notify Notifier
 }
 
 // Open opens the ledger at path, creating it (mode 0600) unless
@@ -127,7 +131,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	if b.MaxBatchDelay <= 0 {
 		b.MaxBatchDelay = defaultMaxBatchDelay
 	}
-	db := &DB{bolt: b, path: path}
+	db := &DB{bolt: b, path: path, notify: opts.Notify}
 	if opts.ReadOnly {
 		err = b.View(func(tx *bolt.Tx) error { return checkSchema(tx, path) })
 	} else {
@@ -144,7 +148,10 @@ func Open(path string, opts *Options) (*DB, error) {
 // an existing one.
 func initSchema(tx *bolt.Tx, path string) error {
 	if tx.Bucket(bucketMeta) != nil {
-		return checkSchema(tx, path)
+		if err := checkSchema(tx, path); err != nil {
+			return err
+		}
+		return createRABuckets(tx, path)
 	}
 	empty := true
 	tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
@@ -156,7 +163,21 @@ func initSchema(tx *bolt.Tx, path string) error {
 			return fmt.Errorf("store: creating bucket %s in %s: %w", name, path, err)
 		}
 	}
+	if err := createRABuckets(tx, path); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
+}
+
+// createRABuckets adds the registration authority's buckets, which ledgers
+// made before them lack (an addition within schema version 1).
+func createRABuckets(tx *bolt.Tx, path string) error {
+	for _, name := range raBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("store: creating bucket %s in %s: %w", name, path, err)
+		}
+	}
+	return nil
 }
 
 func checkSchema(tx *bolt.Tx, path string) error {

@@ -105,7 +105,11 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 			return fmt.Errorf("store: predecessor of serial 0x%x: %w", r.Serial, err)
 		}
 	}
+	if len(r.Application) > maxAppText {
+		return fmt.Errorf("store: reserving serial 0x%x: application number too long: %w", r.Serial, ErrInvalid)
+	}
 	rec := cloneIdentity(r)
+	rec.Application = r.Application
 	rec.Status = StatusReserved
 	rec.CreatedAt, rec.UpdatedAt = at, at
 	if r.Predecessor != nil {
@@ -121,6 +125,9 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 	if rec.Predecessor != nil {
 		detail += fmt.Sprintf(" predecessor=0x%x", rec.Predecessor)
 	}
+	if rec.Application != "" {
+		detail += " application=" + rec.Application
+	}
 	return db.batch("reserving", rec.Serial, func(tx *bolt.Tx) error {
 		certs := tx.Bucket(bucketCerts)
 		if certs.Get(key) != nil {
@@ -135,7 +142,12 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 				return stateError(rec.Serial, fmt.Sprintf("predecessor 0x%x is %s", rec.Predecessor, pred.Status))
 			}
 		}
-		if _, err := appendAudit(tx, at, OpReserve, rec.Serial, detail); err != nil {
+		if rec.Application != "" {
+			if err := linkApplication(tx, rec, at); err != nil {
+				return err
+			}
+		}
+		if _, err := db.certChanged(tx, at, OpReserve, rec, detail); err != nil {
 			return err
 		}
 		if err := certs.Put(key, val); err != nil {
@@ -208,7 +220,7 @@ func (db *DB) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) 
 			}
 		}
 		detail := fmt.Sprintf("ski=%x notAfter=%s", rec.SubjectKeyID, rec.NotAfter.UTC().Format(time.RFC3339))
-		if _, err := appendAudit(tx, at, OpComplete, serial, detail); err != nil {
+		if _, err := db.certChanged(tx, at, OpComplete, rec, detail); err != nil {
 			return err
 		}
 		return putRecord(tx, key, rec)
@@ -353,7 +365,7 @@ func (db *DB) Revoke(rev Revocation, at time.Time) error {
 		if rec.Status == StatusHeld {
 			detail += fmt.Sprintf(" replaces=hold@%d", rec.Revocation.Seq)
 		}
-		seq, err := appendAudit(tx, at, op, serial, detail)
+		seq, err := db.certChanged(tx, at, op, rec, detail)
 		if err != nil {
 			return err
 		}
@@ -407,7 +419,7 @@ func (db *DB) Release(serial *big.Int, at time.Time) error {
 			return err
 		}
 		detail := fmt.Sprintf("issuer=%x hold@%d", rec.IssuerKeyID, rec.Revocation.Seq)
-		seq, err := appendAudit(tx, at, OpRelease, serial, detail)
+		seq, err := db.certChanged(tx, at, OpRelease, rec, detail)
 		if err != nil {
 			return err
 		}
