@@ -58,6 +58,10 @@ type Request struct {
 	Validity time.Duration
 	// RequestID is recorded in the ledger with the certificate.
 	RequestID string
+	// Application is the number of the registration authority's
+	// application the certificate is issued for: the ledger links the two
+	// and refuses a second certificate for one application.
+	Application string
 	// DNSNames and EmailAddresses are the subject alternative names the
 	// operator approved; nil means those the CSR asks for.
 	DNSNames, EmailAddresses []string
@@ -104,6 +108,10 @@ func (p *Prepared) NotAfter() time.Time { return p.template.NotAfter }
 // PublicKey returns the key the certificate will certify.
 func (p *Prepared) PublicKey() *gost3410.PublicKey { return p.pub }
 
+// KeyID returns the subject key identifier the certificate will carry: what
+// the ledger indexes the certificate's key by.
+func (p *Prepared) KeyID() []byte { return slices.Clone(p.record.SubjectKeyID) }
+
 // order is a request resolved to what the certificate will hold, before
 // the checks: from a Request, from a predecessor (Renew) or for a
 // subordinate CA (InitIntermediate).
@@ -117,6 +125,7 @@ type order struct {
 	validity    time.Duration
 	explicit    bool // validity was asked for, not defaulted
 	requestID   string
+	app         string
 	predecessor *big.Int
 	pathLen     *int // overrides the profile's MaxPathLen
 
@@ -176,6 +185,7 @@ func (c *CA) Prepare(req Request) (*Prepared, error) {
 		validity:  req.Validity,
 		explicit:  req.Validity != 0,
 		requestID: req.RequestID,
+		app:       req.Application,
 		kind:      req.SubjectKind,
 		keyClass:  req.KeyClass,
 		signTool:  req.SubjectSignTool,
@@ -319,6 +329,7 @@ func (c *CA) prepare(st *issuerState, o *order) (*Prepared, error) {
 			NotBefore:    notBefore,
 			NotAfter:     notAfter,
 			Predecessor:  o.predecessor,
+			Application:  o.app,
 		},
 	}, nil
 }
