@@ -237,7 +237,9 @@ func (r *Authority) Submit(s Submission) (*Receipt, error) {
 		fe = append(fe, FieldError{"profile", "required"})
 	case len(csr) == 0:
 		fe = append(fe, FieldError{"csr", "required"})
-	case r.ca == nil:
+	case r.ca == nil || fe != nil:
+		// Without a CA, or with the applicant's data wrong (which the CA's
+		// checks of the subject would only repeat), the request's form.
 		req, err := cert.ParseCertificateRequest(csr)
 		if err == nil {
 			err = req.CheckSignature()

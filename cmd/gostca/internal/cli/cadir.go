@@ -61,6 +61,8 @@ type config struct {
 	DeltaCRLHours int `json:"delta_crl_hours"`
 	// IssuerSignTool is the issuerSignTool of qualified certificates.
 	IssuerSignTool *signToolConfig `json:"issuer_sign_tool"`
+	// RA configures the registration authority (request, serve --ra).
+	RA raConfig `json:"ra"`
 }
 
 type signToolConfig struct {
