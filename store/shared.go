@@ -199,6 +199,11 @@ func (s *Shared) Get(serial *big.Int) (*Record, error) {
 	return with(s, func(db *DB) (*Record, error) { return db.Get(serial) })
 }
 
+// BySubjectKeyID is DB.BySubjectKeyID.
+func (s *Shared) BySubjectKeyID(ski []byte) ([]*Record, error) {
+	return with(s, func(db *DB) ([]*Record, error) { return db.BySubjectKeyID(ski) })
+}
+
 // View is DB.View.
 func (s *Shared) View(fn func(tx Tx) error) error {
 	return s.do(func(db *DB) error { return db.View(fn) })

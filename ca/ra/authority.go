@@ -29,6 +29,7 @@ type Ledger interface {
 	Applications() iter.Seq2[*store.Application, error]
 	Attachment(sum [32]byte) ([]byte, error)
 	Get(serial *big.Int) (*store.Record, error)
+	BySubjectKeyID(ski []byte) ([]*store.Record, error)
 }
 
 var _ Ledger = (*store.DB)(nil)
