@@ -85,7 +85,9 @@ func TestRevokeSigned(t *testing.T) {
 	f := newFixture(t)
 	_, c, key := f.issued(t, ca.ProfileSignature)
 	_, other, otherKey := f.issued(t, ca.ProfileSignature)
-	body := func(serial string) []byte { return []byte(fmt.Sprintf(`{"serial":%q,"reason":"keyCompromise"}`, serial)) }
+	body := func(serial string) []byte {
+		return []byte(fmt.Sprintf(`{"serial":%q,"reason":"keyCompromise"}`, serial))
+	}
 	tests := []struct {
 		name string
 		req  []byte
