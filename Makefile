@@ -12,8 +12,9 @@
 
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# Debian packages of the independent verifiers the tests run against.
-DEB_PACKAGES := libengine-gost-openssl gnutls-bin
+# Debian packages of the independent verifiers the tests run against, and
+# the SMTP server (aiosmtpd) the e-mail tests send to.
+DEB_PACKAGES := libengine-gost-openssl gnutls-bin python3-aiosmtpd
 BENCHTIME   ?= 1s
 
 .PHONY: all build test check deps softhsm vet lint bench bench-ocsp fuzz clean demo

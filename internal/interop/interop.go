@@ -1,8 +1,11 @@
 // Package interop runs the independent GOST implementations that gostca's
 // tests check themselves against: OpenSSL with the GOST engine (Debian's
-// libengine-gost-openssl) and GnuTLS certtool (Debian's gnutls-bin).
+// libengine-gost-openssl) and GnuTLS certtool (Debian's gnutls-bin); and
+// the other programs the tests talk to: SoftHSM2 built with GOST
+// ([FindSoftHSM]) and a real SMTP server, Python's aiosmtpd (Debian's
+// python3-aiosmtpd, [StartSMTP]).
 //
-// A test asks for a tool with [OpenSSL] or [CertTool]. When the tool is
+// A test asks for a tool with [OpenSSL], [CertTool] or the others. When it is
 // missing the test is skipped on a developer's machine, but fails when the
 // environment variable CI is "true": CI must never pass by skipping an
 // interop test.
