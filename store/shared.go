@@ -159,39 +159,41 @@ func with[T any](s *Shared, fn func(db *DB) (T, error)) (T, error) {
 	return fn(db)
 }
 
-func (s *Shared) do(fn func(db *DB) error) error {
+// Do runs fn on the ledger, opened for it (or shared with the calls in
+// progress). fn must not call the Shared, nor keep db.
+func (s *Shared) Do(fn func(db *DB) error) error {
 	_, err := with(s, func(db *DB) (struct{}, error) { return struct{}{}, fn(db) })
 	return err
 }
 
 // Reserve is DB.Reserve.
 func (s *Shared) Reserve(r *Record, at time.Time) error {
-	return s.do(func(db *DB) error { return db.Reserve(r, at) })
+	return s.Do(func(db *DB) error { return db.Reserve(r, at) })
 }
 
 // Complete is DB.Complete.
 func (s *Shared) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) error {
-	return s.do(func(db *DB) error { return db.Complete(serial, der, subjectKeyID, at) })
+	return s.Do(func(db *DB) error { return db.Complete(serial, der, subjectKeyID, at) })
 }
 
 // Abandon is DB.Abandon.
 func (s *Shared) Abandon(serial *big.Int, why string, at time.Time) error {
-	return s.do(func(db *DB) error { return db.Abandon(serial, why, at) })
+	return s.Do(func(db *DB) error { return db.Abandon(serial, why, at) })
 }
 
 // Revoke is DB.Revoke.
 func (s *Shared) Revoke(rev Revocation, at time.Time) error {
-	return s.do(func(db *DB) error { return db.Revoke(rev, at) })
+	return s.Do(func(db *DB) error { return db.Revoke(rev, at) })
 }
 
 // Release is DB.Release.
 func (s *Shared) Release(serial *big.Int, at time.Time) error {
-	return s.do(func(db *DB) error { return db.Release(serial, at) })
+	return s.Do(func(db *DB) error { return db.Release(serial, at) })
 }
 
 // RecordCRL is DB.RecordCRL.
 func (s *Shared) RecordCRL(issuerKeyID []byte, info CRLInfo, at time.Time) error {
-	return s.do(func(db *DB) error { return db.RecordCRL(issuerKeyID, info, at) })
+	return s.Do(func(db *DB) error { return db.RecordCRL(issuerKeyID, info, at) })
 }
 
 // Get is DB.Get.
@@ -206,7 +208,7 @@ func (s *Shared) BySubjectKeyID(ski []byte) ([]*Record, error) {
 
 // View is DB.View.
 func (s *Shared) View(fn func(tx Tx) error) error {
-	return s.do(func(db *DB) error { return db.View(fn) })
+	return s.Do(func(db *DB) error { return db.View(fn) })
 }
 
 // SubmitApplication is DB.SubmitApplication.
@@ -268,12 +270,12 @@ func (s *Shared) DueMail(now time.Time, limit int) ([]Mail, error) {
 
 // MailSent is DB.MailSent.
 func (s *Shared) MailSent(id uint64, at time.Time) error {
-	return s.do(func(db *DB) error { return db.MailSent(id, at) })
+	return s.Do(func(db *DB) error { return db.MailSent(id, at) })
 }
 
 // MailFailed is DB.MailFailed.
 func (s *Shared) MailFailed(id uint64, next time.Time, reason string, at time.Time) error {
-	return s.do(func(db *DB) error { return db.MailFailed(id, next, reason, at) })
+	return s.Do(func(db *DB) error { return db.MailFailed(id, next, reason, at) })
 }
 
 // Remind is DB.Remind.

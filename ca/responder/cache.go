@@ -27,6 +27,10 @@ type Config struct {
 	// Ledger is the path of the CA's issuance ledger. The Cache opens it
 	// only for short reads (and, to make a CRL, a short write).
 	Ledger string
+	// Shared, if set, is the ledger shared with the rest of this process
+	// (gostca serve --ra): the Cache reads and writes through it instead
+	// of opening Ledger, which the process could not while it holds it.
+	Shared *store.Shared
 	// CA is the CA's configuration: Signer, Certificate and Chain are
 	// required; Clock (nil: time.Now), Rand, CRLValidity and
 	// DeltaCRLValidity are used. The Cache makes a ca.CA of it over the
@@ -300,11 +304,30 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 // (store.Tx.AuditSince), so a poll costs what changed, not the ledger's
 // size.
 func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record, revChanged bool, err error) {
-	db, err := store.Open(c.cfg.Ledger, &store.Options{ReadOnly: true, Timeout: timeout})
+	err = c.withLedger(true, timeout, func(db *store.DB) error {
+		var err error
+		recs, revChanged, err = c.readFrom(db, now)
+		return err
+	})
+	return recs, revChanged, err
+}
+
+// withLedger runs fn on the ledger: through Config.Shared, or opened for
+// the moment (read-only if readOnly), waiting at most timeout for it.
+func (c *Cache) withLedger(readOnly bool, timeout time.Duration, fn func(db *store.DB) error) error {
+	if c.cfg.Shared != nil {
+		return c.cfg.Shared.Do(fn)
+	}
+	db, err := store.Open(c.cfg.Ledger, &store.Options{ReadOnly: readOnly, Timeout: timeout})
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	defer db.Close()
+	return fn(db)
+}
+
+// readFrom is read on the open ledger.
+func (c *Cache) readFrom(db *store.DB, now time.Time) (recs []*store.Record, revChanged bool, err error) {
 	first := c.lastRead.IsZero()
 	var seq uint64
 	err = db.View(func(tx store.Tx) error {
@@ -614,11 +637,11 @@ func (c *Cache) Response(ctx context.Context, req *ocsp.Request) (*Response, err
 // makeCRLs makes the next full and delta CRLs: the ledger is opened for
 // writing for as long as that takes, since CRL numbers are recorded.
 func (c *Cache) makeCRLs() error {
-	db, err := store.Open(c.cfg.Ledger, &store.Options{Timeout: c.cfg.OpenTimeout})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	return c.withLedger(false, c.cfg.OpenTimeout, c.makeCRLsIn)
+}
+
+// makeCRLsIn is makeCRLs on the open ledger.
+func (c *Cache) makeCRLsIn(db *store.DB) error {
 	cfg := c.cfg.CA
 	cfg.Clock = c.clock
 	a, err := ca.New(db, cfg)

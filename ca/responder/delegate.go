@@ -2,6 +2,7 @@ package responder
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
 	"time"
 
@@ -100,22 +101,27 @@ func (c *Cache) delegate(now time.Time, timeout time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("responder: making the responder's request: %w", err)
 	}
-	db, err := store.Open(c.cfg.Ledger, &store.Options{Timeout: timeout})
+	var leaf *cert.Certificate
+	err = c.withLedger(false, timeout, func(db *store.DB) error {
+		cfg := c.cfg.CA
+		cfg.Clock = func() time.Time { return now }
+		a, err := ca.New(db, cfg)
+		if err != nil {
+			return fmt.Errorf("responder: %w", err)
+		}
+		// Near the CA's own end, the certificate ends with the CA.
+		validity := min(d.Validity, c.issuer.NotAfter.Sub(now).Truncate(time.Second))
+		leaf, err = a.IssueRequest(ca.Request{CSR: csr, Profile: ca.ProfileOCSP, Subject: d.Subject, Validity: validity})
+		if err != nil {
+			return fmt.Errorf("responder: certifying a responder key: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("responder: opening the ledger to certify a responder key: %w", err)
-	}
-	defer db.Close()
-	cfg := c.cfg.CA
-	cfg.Clock = func() time.Time { return now }
-	a, err := ca.New(db, cfg)
-	if err != nil {
-		return fmt.Errorf("responder: %w", err)
-	}
-	// Near the CA's own end, the certificate ends with the CA.
-	validity := min(d.Validity, c.issuer.NotAfter.Sub(now).Truncate(time.Second))
-	leaf, err := a.IssueRequest(ca.Request{CSR: csr, Profile: ca.ProfileOCSP, Subject: d.Subject, Validity: validity})
-	if err != nil {
-		return fmt.Errorf("responder: certifying a responder key: %w", err)
+		if errors.Is(err, store.ErrLocked) {
+			return fmt.Errorf("responder: opening the ledger to certify a responder key: %w", err)
+		}
+		return err
 	}
 	c.signer.Store(&responderKey{signer: key, cert: leaf, delegated: true})
 	c.stats.delegations.Add(1)
