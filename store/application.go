@@ -71,6 +71,7 @@ type Mail struct {
 	LastError   string
 	CreatedAt   time.Time
 	SentAt      time.Time // zero until delivered
+	GaveUpAt    time.Time // set when delivery was given up
 	Seq         uint64    // the change that made it
 	Application string    // the application it concerns, if any
 }
@@ -205,6 +206,7 @@ func encodeMail(m *Mail) ([]byte, error) {
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.LastError)) })
 	addTime(&b, m.CreatedAt)
 	addTime(&b, m.SentAt)
+	addTime(&b, m.GaveUpAt)
 	b.AddUint64(m.Seq)
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Application)) })
 	out, err := b.Bytes()
@@ -227,7 +229,7 @@ func decodeMail(v []byte) (*Mail, error) {
 		!s.ReadUint16LengthPrefixed(&to) || !s.ReadUint16LengthPrefixed(&subject) ||
 		!s.ReadUint24LengthPrefixed(&body) || !s.ReadUint32(&attempts) ||
 		!readTime(&s, &m.Next) || !s.ReadUint16LengthPrefixed(&lastEr) ||
-		!readTime(&s, &m.CreatedAt) || !readTime(&s, &m.SentAt) || !s.ReadUint64(&m.Seq) ||
+		!readTime(&s, &m.CreatedAt) || !readTime(&s, &m.SentAt) || !readTime(&s, &m.GaveUpAt) || !s.ReadUint64(&m.Seq) ||
 		!s.ReadUint8LengthPrefixed(&app) || !s.Empty() {
 		return nil, fmt.Errorf("decoding mail: %w", errMalformed)
 	}
@@ -573,7 +575,7 @@ func putMail(tx *bolt.Tx, m *Mail, prevNext time.Time) error {
 			return fmt.Errorf("store: writing mail %d: %w", m.ID, err)
 		}
 	}
-	if m.SentAt.IsZero() {
+	if m.SentAt.IsZero() && m.GaveUpAt.IsZero() {
 		if err := due.Put(dueKey(m.Next, m.ID), nil); err != nil {
 			return fmt.Errorf("store: writing mail %d: %w", m.ID, err)
 		}
@@ -631,6 +633,18 @@ func (db *DB) MailFailed(id uint64, next time.Time, reason string, at time.Time)
 	})
 }
 
+// MailGaveUp records that message id will not be delivered (the server
+// refused it for good), with the reason: it is never offered again, and
+// stays in the outbox for an operator to see.
+func (db *DB) MailGaveUp(id uint64, reason string, at time.Time) error {
+	if len(reason) > 1000 {
+		reason = reason[:1000]
+	}
+	return db.updateMail(id, func(m *Mail) {
+		m.GaveUpAt, m.Next, m.LastError = at, time.Time{}, reason
+	})
+}
+
 // updateMail changes the outbox entry id (not an audited change: delivery
 // bookkeeping does not change the CA).
 func (db *DB) updateMail(id uint64, fn func(m *Mail)) error {
@@ -643,7 +657,7 @@ func (db *DB) updateMail(id uint64, fn func(m *Mail)) error {
 		if err != nil {
 			return fmt.Errorf("store: reading mail %d: %w", id, err)
 		}
-		if !m.SentAt.IsZero() {
+		if !m.SentAt.IsZero() || !m.GaveUpAt.IsZero() {
 			return nil
 		}
 		prev := m.Next

@@ -198,6 +198,13 @@ func TestOutbox(t *testing.T) {
 	if len(due) != 2 || due[0].ID != 3 || due[1].ID != 2 || due[1].Attempts != 1 || due[1].LastError != "421 try later" {
 		t.Fatalf("due at +1h: %+v", due)
 	}
+	// Given up: never due again.
+	if err := db.MailGaveUp(2, "550 no such user", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueMail(t0.AddDate(1, 0, 0), 10); len(due) != 1 || due[0].ID != 3 {
+		t.Fatalf("after giving up: %+v", due)
+	}
 	// Sent twice changes nothing; an unknown mail is not found.
 	if err := db.MailSent(1, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)

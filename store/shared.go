@@ -278,6 +278,11 @@ func (s *Shared) MailFailed(id uint64, next time.Time, reason string, at time.Ti
 	return s.Do(func(db *DB) error { return db.MailFailed(id, next, reason, at) })
 }
 
+// MailGaveUp is DB.MailGaveUp.
+func (s *Shared) MailGaveUp(id uint64, reason string, at time.Time) error {
+	return s.Do(func(db *DB) error { return db.MailGaveUp(id, reason, at) })
+}
+
 // Remind is DB.Remind.
 func (s *Shared) Remind(serial *big.Int, days int, at time.Time) (bool, error) {
 	return with(s, func(db *DB) (bool, error) { return db.Remind(serial, days, at) })

@@ -395,10 +395,15 @@ func subjectField(attr string) string {
 	return "applicant"
 }
 
+// FullName is the applicant's surname, given name and patronymic.
+func (a *Applicant) FullName() string {
+	return strings.Join(slices.DeleteFunc([]string{a.Surname, a.GivenName, a.Patronymic}, func(s string) bool { return s == "" }), " ")
+}
+
 // Subject returns the subject a certificate for a is given: built from the
 // applicant's data, never taken from the request.
 func (a *Applicant) Subject() cert.Name {
-	full := strings.Join(slices.DeleteFunc([]string{a.Surname, a.GivenName, a.Patronymic}, func(s string) bool { return s == "" }), " ")
+	full := a.FullName()
 	given := strings.TrimSpace(a.GivenName + " " + a.Patronymic)
 	n := cert.Name{
 		Country: "RU", CommonName: full, Surname: a.Surname, GivenName: given,

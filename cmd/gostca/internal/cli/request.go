@@ -239,7 +239,7 @@ type attachmentInfo struct {
 
 func entryOfApplication(x *ra.Application, full bool) applicationEntry {
 	e := applicationEntry{
-		Number: x.Number, Status: x.State, Name: fullName(&x.Applicant), Profile: x.Profile, Channel: x.Channel,
+		Number: x.Number, Status: x.State, Name: x.Applicant.FullName(), Profile: x.Profile, Channel: x.Channel,
 		Reason: x.Reason, Renews: x.Renews, Submitted: x.CreatedAt, Updated: x.UpdatedAt,
 	}
 	if x.Serial != nil {
@@ -256,10 +256,6 @@ func entryOfApplication(x *ra.Application, full bool) applicationEntry {
 		}
 	}
 	return e
-}
-
-func fullName(ap *ra.Applicant) string {
-	return strings.TrimSpace(strings.Join([]string{ap.Surname, ap.GivenName, ap.Patronymic}, " "))
 }
 
 func (a *app) requestListCommand() *cobra.Command {
