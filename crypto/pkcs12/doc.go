@@ -32,7 +32,7 @@
 // software writes.
 //
 // [Options] can choose instead the other PBES2 schemes of RFC 9548
-// (defined in RFC 9337 §6):
+// (defined in RFC 9337):
 //
 //   - Kuznyechik or Magma CTR-ACPKM with an OMAC
 //     (id-gostr3412-2015-kuznyechik-ctracpkm-omac, 1.2.643.7.1.1.5.2.2;

@@ -85,7 +85,7 @@ const (
 	CipherMagmaCTRACPKM
 	// CipherKuznyechikCTRACPKMOMAC is Kuznyechik CTR-ACPKM with an OMAC
 	// over each bag's plaintext (id-gostr3412-2015-kuznyechik-ctracpkm-omac,
-	// RFC 9337 §6, RFC 9548): a tampered bag or a wrong password fails its
+	// RFC 9337, RFC 9548): a tampered bag or a wrong password fails its
 	// MAC. Neither OpenSSL 3.0's GOST engine nor GnuTLS reads it.
 	CipherKuznyechikCTRACPKMOMAC
 	// CipherMagmaCTRACPKMOMAC is Magma CTR-ACPKM with an OMAC, likewise.

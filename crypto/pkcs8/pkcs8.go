@@ -34,7 +34,7 @@
 // have no padding: a wrong passphrase is detected by the plaintext failing
 // to parse as a DER PrivateKeyInfo, which garbage passes with negligible
 // probability. [CipherKuznyechikCTRACPKMOMAC] and [CipherMagmaCTRACPKMOMAC]
-// write the schemes RFC 9337 §6 defines with a MAC
+// write the schemes RFC 9337 defines with a MAC
 // (id-gostr3412-2015-kuznyechik-ctracpkm-omac, 1.2.643.7.1.1.5.2.2, and
 // -magma-ctracpkm-omac, 1.2.643.7.1.1.5.1.2): the PBKDF2 key split by
 // KDF_TREE_GOSTR3411_2012_256 into an encryption and a MAC key, and the
@@ -155,7 +155,7 @@ const (
 	// as "openssl pkcs8 -topk8 -v2 magma-ctr-acpkm" writes it.
 	CipherMagmaCTRACPKM
 	// CipherKuznyechikCTRACPKMOMAC is Kuznyechik in CTR-ACPKM mode with an
-	// OMAC (1.2.643.7.1.1.5.2.2, RFC 9337 §6), which OpenSSL 3.0 cannot
+	// OMAC (1.2.643.7.1.1.5.2.2, RFC 9337), which OpenSSL 3.0 cannot
 	// read.
 	CipherKuznyechikCTRACPKMOMAC
 	// CipherMagmaCTRACPKMOMAC is Magma in CTR-ACPKM mode with an OMAC

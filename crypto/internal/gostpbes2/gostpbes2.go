@@ -18,7 +18,7 @@
 //   - Kuznyechik or Magma in CTR-ACPKM mode with a MAC
 //     (id-gostr3412-2015-kuznyechik-ctracpkm-omac, 1.2.643.7.1.1.5.2.2;
 //     id-gostr3412-2015-magma-ctracpkm-omac, 1.2.643.7.1.1.5.1.2), the
-//     schemes RFC 9337 §6 defines and RFC 9548 names for PFX: the PBKDF2
+//     schemes RFC 9337 defines and RFC 9548 names for PFX: the PBKDF2
 //     key K is split by KDF_TREE_GOSTR3411_2012_256 (R 50.1.113-2016, RFC
 //     7836 §4.5; label "kdf tree", seed the ukm's last 8 bytes, R = 1) into
 //     the encryption key K(1) and the MAC key K(2); the OMAC of GOST R
@@ -27,7 +27,7 @@
 //     under K(1) with the ukm's first half-block as the IV and sections of
 //     256 KiB (Kuznyechik) or 8 KiB (Magma). The ukm is random throughout.
 //
-// The parameters:
+// The parameters (the second as RFC 9337 §7.3 names it):
 //
 //	Gost28147-89-Parameters ::= SEQUENCE {
 //	    iv                  OCTET STRING (SIZE (8)),
@@ -107,7 +107,7 @@ const (
 	// MagmaCTRACPKM is Magma CTR-ACPKM.
 	MagmaCTRACPKM
 	// KuznyechikCTRACPKMOMAC is Kuznyechik CTR-ACPKM with OMAC, keyed
-	// through KDF_TREE (RFC 9337 §6).
+	// through KDF_TREE (RFC 9337).
 	KuznyechikCTRACPKMOMAC
 	// MagmaCTRACPKMOMAC is Magma CTR-ACPKM with OMAC, likewise.
 	MagmaCTRACPKMOMAC
@@ -140,7 +140,7 @@ var acpkm = map[Cipher]struct {
 	MagmaCTRACPKMOMAC:      {oidMagmaCTRACPKMOMAC, 12, 4, 8 << 10, true, magma.NewCipher},
 }
 
-// kdfLabel is the KDF_TREE label of the -OMAC schemes (RFC 9337 §6),
+// kdfLabel is the KDF_TREE label of the -OMAC schemes (RFC 9337),
 // and kdfSeedSize the length of the seed, the ukm's tail.
 const (
 	kdfLabel    = "kdf tree"

@@ -13,7 +13,7 @@ import (
 	"github.com/gostca/gostca/crypto/streebog"
 )
 
-// TestOMACConstruction rebuilds the -OMAC schemes of RFC 9337 §6 from
+// TestOMACConstruction rebuilds the -OMAC schemes of RFC 9337 from
 // their parts: PBKDF2, KDF_TREE("kdf tree", the ukm's last 8 bytes) into
 // K(1) || K(2), OMAC under K(2) appended to the plaintext, CTR-ACPKM
 // under K(1) with the ukm's first half-block as the IV.

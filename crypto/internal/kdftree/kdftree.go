@@ -9,7 +9,7 @@
 // length in bits, both big-endian, [L]_b in as few bytes as hold it (two
 // for the 512 bits RFC 9337 asks of it). crypto/internal/gostpbes2 uses it
 // to split a PBKDF2 key into the encryption and MAC keys of the
-// CTR-ACPKM-OMAC schemes (RFC 9337 §6; label "kdf tree", R = 1).
+// CTR-ACPKM-OMAC schemes (RFC 9337; label "kdf tree", R = 1).
 //
 // The function keeps no state and is safe for concurrent use. The caller
 // clears the returned keys when done.
