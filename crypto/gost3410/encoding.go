@@ -194,10 +194,20 @@ func ParsePKCS8PrivateKey(der []byte) (*PrivateKey, error) {
 	}
 	if hasPub {
 		// The [1] IMPLICIT BIT STRING: an unused-bits octet, then the
-		// OCTET STRING of the raw public key.
+		// OCTET STRING of the raw public key, as in a certificate's
+		// subjectPublicKey; or, as the examples of RFC 9548 Appendix A
+		// have it, the raw public key itself, after an unused-bits octet
+		// of 1. Either way every byte of the key is compared, so the
+		// count of unused bits is not checked in the second form.
 		var octets cryptobyte.String
 		var unused uint8
-		if !pubBits.ReadUint8(&unused) || unused != 0 || !pubBits.ReadASN1(&octets, cbasn1.OCTET_STRING) || !pubBits.Empty() {
+		if !pubBits.ReadUint8(&unused) {
+			return nil, errors.New("gost3410: malformed PKCS#8 publicKey")
+		}
+		switch {
+		case len(pubBits) == len(priv.pub.raw) && unused < 8:
+			octets = pubBits
+		case unused != 0 || !pubBits.ReadASN1(&octets, cbasn1.OCTET_STRING) || !pubBits.Empty():
 			return nil, errors.New("gost3410: malformed PKCS#8 publicKey")
 		}
 		if string(octets) != string(priv.pub.raw) {

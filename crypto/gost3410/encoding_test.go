@@ -245,6 +245,7 @@ func TestParsePKCS8Forms(t *testing.T) {
 		{"DER OCTET STRING", p8(0, octetString(raw))},
 		{"DER INTEGER, big-endian", p8(0, asn1TLV(0x02, be))},
 		{"version 2 with matching public key", p8(1, raw, pubField...)},
+		{"version 2 with the raw public key (RFC 9548's examples)", p8(1, raw, asn1TLV(0x81, append([]byte{1}, priv.PublicKey().Bytes()...))...)},
 		{"attributes", p8(0, raw, asn1TLV(0xa0, nil)...)},
 	}
 	for _, tt := range accept {
@@ -267,6 +268,9 @@ func TestParsePKCS8Forms(t *testing.T) {
 		{"masked key", p8(0, asn1TLV(0x30, octetString(raw)))},
 		{"negative INTEGER", p8(0, asn1TLV(0x02, []byte{0x80, 1}))},
 		{"mismatched public key", p8(1, raw, otherPub...)},
+		{"mismatched raw public key", p8(1, raw, asn1TLV(0x81, append([]byte{0}, other.PublicKey().Bytes()...))...)},
+		{"public key with unused bits", p8(1, raw, asn1TLV(0x81, append([]byte{1}, pubOctets...))...)},
+		{"truncated raw public key", p8(1, raw, asn1TLV(0x81, append([]byte{0}, priv.PublicKey().Bytes()[1:]...))...)},
 		{"trailing data", p8(0, raw, 0x05, 0x00)},
 		{"wrong key algorithm", asn1TLV(0x30, append(append([]byte{2, 1, 0}, unhex(t, "300d06092a864886f70d0101010500")...), asn1TLV(0x04, raw)...))},
 	}

@@ -190,8 +190,8 @@ func parseEncryptedData(content cryptobyte.String, maxIterations int) (*encrypte
 	return &encrypted{scheme: scheme, ciphertext: ciphertext}, nil
 }
 
-// parseScheme reads the contents of a PBES2 AlgorithmIdentifier with GOST
-// 28147-89.
+// parseScheme reads the contents of a PBES2 AlgorithmIdentifier with a GOST
+// cipher.
 func parseScheme(alg cryptobyte.String, maxIterations int) (*gostpbes2.Scheme, error) {
 	var oid asn1.ObjectIdentifier
 	if !alg.ReadASN1ObjectIdentifier(&oid) {
@@ -267,6 +267,9 @@ func (p *pfx) contents(password []byte) (*Contents, error) {
 	}
 	for _, e := range p.encData {
 		sc, err := e.scheme.Decrypt(password, e.ciphertext)
+		if errors.Is(err, gostpbes2.ErrMAC) {
+			return nil, fmt.Errorf("%w (the MAC of the encrypted certificates does not match)", ErrIntegrity)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("pkcs12: decrypting certificates: %w", err)
 		}
@@ -290,6 +293,9 @@ func (p *pfx) contents(password []byte) (*Contents, error) {
 		if b.key != nil {
 			var err error
 			info, err = b.key.scheme.Decrypt(password, b.key.ciphertext)
+			if errors.Is(err, gostpbes2.ErrMAC) {
+				return nil, fmt.Errorf("%w (the MAC of the key bag does not match)", ErrIntegrity)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("pkcs12: decrypting the key: %w", err)
 			}

@@ -31,26 +31,40 @@
 // derivation, ID 3, over the password as a BMPString), which older
 // software writes.
 //
-// [Options] can choose instead the Kuznyechik or Magma CTR-ACPKM scheme of
-// RFC 9548 (id-gostr3412-2015-kuznyechik-ctracpkm and -magma-ctracpkm) in
-// the form OpenSSL's GOST engine writes and reads ("-keypbe
-// kuznyechik-ctr-acpkm -certpbe kuznyechik-ctr-acpkm"; the PBKDF2 output is
-// the key, the ukm's first half-block the IV, sections of 4096 and 1024
-// bytes); Decode reads those too, with the hmacWithSHA256 PRF OpenSSL uses
-// for them. GnuTLS reads neither.
+// [Options] can choose instead the other PBES2 schemes of RFC 9548
+// (defined in RFC 9337):
 //
-// Not supported: the CTR-ACPKM-OMAC schemes of RFC 9548 (OpenSSL 3.0's
-// GOST engine cannot read them either), public-key privacy and integrity
-// modes, PBES1 and the RFC 7292 password-based
-// ciphers, BER (indefinite-length) encodings, and more than one private key
-// per file.
+//   - Kuznyechik or Magma CTR-ACPKM with an OMAC
+//     (id-gostr3412-2015-kuznyechik-ctracpkm-omac, 1.2.643.7.1.1.5.2.2;
+//     id-gostr3412-2015-magma-ctracpkm-omac, 1.2.643.7.1.1.5.1.2):
+//     KDF_TREE_GOSTR3411_2012_256 splits the PBKDF2 key into an
+//     encryption key and a MAC key, the OMAC of each bag's plaintext is
+//     appended to it, and both are encrypted; the ukm (16 or 12 bytes) is
+//     the IV and the KDF seed. Decode checks that MAC, in constant time,
+//     before it uses anything it decrypted. These are the schemes of the
+//     examples of RFC 9548 Appendix A, which Decode opens; OpenSSL 3.0's
+//     GOST engine cannot read or write them in a PFX, and GnuTLS does not
+//     know them: a PFX made with them is for software that implements
+//     these schemes of RFC 9548, not for those tools.
+//   - Kuznyechik or Magma CTR-ACPKM without a MAC
+//     (id-gostr3412-2015-kuznyechik-ctracpkm and -magma-ctracpkm) in the
+//     form OpenSSL's GOST engine writes and reads ("-keypbe
+//     kuznyechik-ctr-acpkm -certpbe kuznyechik-ctr-acpkm"; the PBKDF2
+//     output is the key, the ukm's first half-block the IV, sections of
+//     4096 and 1024 bytes); Decode reads those too, with the
+//     hmacWithSHA256 PRF OpenSSL uses for them. GnuTLS reads neither.
+//
+// Not supported: public-key privacy and integrity modes, PBES1 and the
+// RFC 7292 password-based ciphers, BER (indefinite-length) encodings, and
+// more than one private key per file.
 //
 // # Security
 //
 // The container's strength is its password's, stretched by PBKDF2
 // ([DefaultIterations] by default). A wrong password is reported as
 // [ErrIncorrectPassword]; a file whose MAC fails although the password
-// decrypts its contents is reported as [ErrIntegrity]. Iteration counts
+// decrypts its contents, or whose bag fails its own OMAC, is reported as
+// [ErrIntegrity]. Iteration counts
 // above [MaxIterations] are refused before any key is derived, so a hostile
 // file cannot keep a CPU busy for long; parsing never panics on malformed
 // input. GOST 28147-89 and Kuznyechik are table-driven and leak through

@@ -20,6 +20,18 @@ func FuzzDecode(f *testing.F) {
 	f.Add(ours, []byte("p"))
 	f.Add(ours, []byte("q"))
 	f.Add(example, []byte("Пароль для PFX"))
+	for _, file := range []string{"rfc9548-kuznyechik.p12.pem", "rfc9548-magma.p12.pem"} {
+		f.Add(readRFC9548Example(f, file).pfx, rfc9548Password)
+	}
+	for _, c := range []Cipher{CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
+		opts := *fast
+		opts.Cipher = c
+		omac, err := Encode(rand.Reader, key, leaf, chain, []byte("p"), &opts)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(omac, []byte("p"))
+	}
 	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x03}, []byte(""))
 	f.Fuzz(func(t *testing.T, der, password []byte) {
 		c, err := decode(der, password, 64)

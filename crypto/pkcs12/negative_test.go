@@ -2,6 +2,7 @@ package pkcs12
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"errors"
 	"strings"
@@ -103,5 +104,75 @@ func TestMACIterationsBound(t *testing.T) {
 	pfx[len(pfx)-1] = 0x7f
 	if _, err := decode(pfx, nil, 100); !errors.Is(err, ErrIterations) || !strings.Contains(err.Error(), "MAC") {
 		t.Errorf("error %v, want a MAC ErrIterations", err)
+	}
+}
+
+// remac returns pfx with its MAC computed again under password, as a
+// forger who knows the password would: what is left to catch tampering is
+// the bags' own OMAC.
+func remac(t *testing.T, pfx, password []byte) []byte {
+	t.Helper()
+	p, err := parsePFX(pfx, MaxIterations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := gostMACKey(p.macHash, password, p.macSalt, p.macIter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(p.macHash, key)
+	m.Write(p.authSafe)
+	return bytes.Replace(pfx, p.mac, m.Sum(nil), 1)
+}
+
+// TestDecodeErrorsOMAC checks the CTR-ACPKM-OMAC schemes: a wrong password
+// is told from tampering, and a bag altered under a MAC made again with
+// the right password fails its own OMAC, as ErrIntegrity, before anything
+// decrypted from it is used.
+func TestDecodeErrorsOMAC(t *testing.T) {
+	key, leaf, chain := testChain(t, gost3410.ParamsTC26512A())
+	pass := []byte("пароль")
+	for _, c := range []Cipher{CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
+		t.Run(c.String(), func(t *testing.T) {
+			opts := *fast
+			opts.Cipher = c
+			good, err := Encode(rand.Reader, key, leaf, chain, pass, &opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := parsePFX(good, MaxIterations)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bags, err := parseSafeContents(p.plain[0], MaxIterations)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keyBag, certBag := bags[0].key.ciphertext, p.encData[0].ciphertext
+			last := len(keyBag) - 1 // in the encrypted OMAC
+			for _, tc := range []struct {
+				name string
+				pfx  []byte
+				pass []byte
+				is   error
+				text string
+			}{
+				{name: "wrong password", pfx: good, pass: []byte("Пароль"), is: ErrIncorrectPassword},
+				{name: "flipped key bag byte", pfx: flip(t, good, keyBag, 3), pass: pass, is: ErrIntegrity},
+				{name: "flipped key bag byte, MAC made again", pfx: remac(t, flip(t, good, keyBag, 3), pass), pass: pass, is: ErrIntegrity, text: "key bag"},
+				{name: "flipped key bag MAC byte, MAC made again", pfx: remac(t, flip(t, good, keyBag, last), pass), pass: pass, is: ErrIntegrity, text: "key bag"},
+				{name: "flipped certificate byte, MAC made again", pfx: remac(t, flip(t, good, certBag, 40), pass), pass: pass, is: ErrIntegrity, text: "certificates"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					got, err := Decode(tc.pfx, tc.pass)
+					if err == nil {
+						t.Fatalf("decoded: %+v", got)
+					}
+					if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), "pkcs12: ") {
+						t.Errorf("error %q, want one wrapping %q that says %q", err, tc.is, tc.text)
+					}
+				})
+			}
+		})
 	}
 }

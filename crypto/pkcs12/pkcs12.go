@@ -83,12 +83,30 @@ const (
 	CipherKuznyechikCTRACPKM
 	// CipherMagmaCTRACPKM is Magma CTR-ACPKM, likewise.
 	CipherMagmaCTRACPKM
+	// CipherKuznyechikCTRACPKMOMAC is Kuznyechik CTR-ACPKM with an OMAC
+	// over each bag's plaintext (id-gostr3412-2015-kuznyechik-ctracpkm-omac,
+	// RFC 9337, RFC 9548): a tampered bag or a wrong password fails its
+	// MAC. Neither OpenSSL 3.0's GOST engine nor GnuTLS reads it.
+	CipherKuznyechikCTRACPKMOMAC
+	// CipherMagmaCTRACPKMOMAC is Magma CTR-ACPKM with an OMAC, likewise.
+	CipherMagmaCTRACPKMOMAC
 )
 
 var pbes2Ciphers = map[Cipher]gostpbes2.Cipher{
-	CipherGOST28147:          gostpbes2.GOST28147,
-	CipherKuznyechikCTRACPKM: gostpbes2.KuznyechikCTRACPKM,
-	CipherMagmaCTRACPKM:      gostpbes2.MagmaCTRACPKM,
+	CipherGOST28147:              gostpbes2.GOST28147,
+	CipherKuznyechikCTRACPKM:     gostpbes2.KuznyechikCTRACPKM,
+	CipherMagmaCTRACPKM:          gostpbes2.MagmaCTRACPKM,
+	CipherKuznyechikCTRACPKMOMAC: gostpbes2.KuznyechikCTRACPKMOMAC,
+	CipherMagmaCTRACPKMOMAC:      gostpbes2.MagmaCTRACPKMOMAC,
+}
+
+// String names the cipher: "GOST 28147-89 CFB", "Kuznyechik
+// CTR-ACPKM-OMAC" and so on.
+func (c Cipher) String() string {
+	if p, ok := pbes2Ciphers[c]; ok {
+		return p.String()
+	}
+	return fmt.Sprintf("Cipher(%d)", int(c))
 }
 
 // Contents is what a PFX holds.

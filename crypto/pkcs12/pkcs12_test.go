@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/gostca/gostca/crypto/gost3410"
@@ -59,7 +60,7 @@ func checkContents(t *testing.T, c *Contents, key *gost3410.PrivateKey, leaf []b
 // TestRoundTripCiphers encodes and decodes with each bag cipher.
 func TestRoundTripCiphers(t *testing.T) {
 	key, leaf, chain := testChain(t, gost3410.ParamsTC26512A())
-	for _, c := range []Cipher{CipherGOST28147, CipherKuznyechikCTRACPKM, CipherMagmaCTRACPKM} {
+	for _, c := range []Cipher{CipherGOST28147, CipherKuznyechikCTRACPKM, CipherMagmaCTRACPKM, CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
 		opts := *fast
 		opts.Cipher = c
 		pfx, err := Encode(rand.Reader, key, leaf, chain, []byte("пароль"), &opts)
@@ -68,11 +69,11 @@ func TestRoundTripCiphers(t *testing.T) {
 		}
 		got, err := Decode(pfx, []byte("пароль"))
 		if err != nil {
-			t.Fatalf("cipher %d: %v", c, err)
+			t.Fatalf("%v: %v", c, err)
 		}
 		checkContents(t, got, key, leaf, chain, fast.FriendlyName)
 		if _, err := Decode(pfx, []byte("x")); !errors.Is(err, ErrIncorrectPassword) {
-			t.Errorf("cipher %d, wrong password: %v", c, err)
+			t.Errorf("%v, wrong password: %v", c, err)
 		}
 	}
 	if _, err := Encode(rand.Reader, key, leaf, chain, nil, &Options{Cipher: 9}); err == nil {
@@ -139,4 +140,39 @@ func ExampleEncode() {
 	}
 	fmt.Println(c.Key.Equal(key), c.FriendlyName)
 	// Output: true my key
+}
+
+// TestRoundTripSections encodes a chain long enough for several ACPKM
+// sections of the Magma -OMAC scheme (8 KiB), and checks that the options
+// choose the scheme of every encrypted part.
+func TestRoundTripSections(t *testing.T) {
+	key, leaf, chain := testChain(t, gost3410.ParamsTC26256A())
+	long := slices.Repeat(chain, 40)
+	for _, c := range []Cipher{CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
+		opts := *fast
+		opts.Cipher = c
+		pfx, err := Encode(rand.Reader, key, leaf, long, []byte("пароль"), &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(pfx, []byte("пароль"))
+		if err != nil {
+			t.Fatalf("%v: %v", c, err)
+		}
+		checkContents(t, got, key, leaf, long, fast.FriendlyName)
+		p, err := parsePFX(pfx, MaxIterations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bags, err := parseSafeContents(p.plain[0], MaxIterations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.encData[0].scheme.Cipher != pbes2Ciphers[c] || bags[0].key.scheme.Cipher != pbes2Ciphers[c] {
+			t.Errorf("%v: certificates in %v, key in %v", c, p.encData[0].scheme.Cipher, bags[0].key.scheme.Cipher)
+		}
+		if n := len(p.encData[0].ciphertext); n < 16<<10 {
+			t.Errorf("%v: only %d bytes of certificates", c, n)
+		}
+	}
 }

@@ -28,6 +28,13 @@ func FuzzDecrypt(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(gost, []byte("secret"))
+	for _, c := range []Cipher{CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
+		omac, err := Encrypt(randReader(), testKeyInfo(f), []byte("secret"), &Options{Iterations: 1, Cipher: c})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(omac, []byte("secret"))
+	}
 	f.Add([]byte{0x30, 0x00}, []byte{})
 	f.Fuzz(func(t *testing.T, der, passphrase []byte) {
 		IsEncrypted(der)

@@ -1,11 +1,11 @@
 package pkcs8
 
 import (
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
 
-	"encoding/asn1"
 	"github.com/gostca/gostca/crypto/gost28147"
 	"github.com/gostca/gostca/crypto/internal/gostpbes2"
 	"golang.org/x/crypto/cryptobyte"
@@ -14,9 +14,11 @@ import (
 
 // gostCiphers maps the GOST Cipher options to their schemes.
 var gostCiphers = map[Cipher]gostpbes2.Cipher{
-	CipherGOST28147:          gostpbes2.GOST28147,
-	CipherKuznyechikCTRACPKM: gostpbes2.KuznyechikCTRACPKM,
-	CipherMagmaCTRACPKM:      gostpbes2.MagmaCTRACPKM,
+	CipherGOST28147:              gostpbes2.GOST28147,
+	CipherKuznyechikCTRACPKM:     gostpbes2.KuznyechikCTRACPKM,
+	CipherMagmaCTRACPKM:          gostpbes2.MagmaCTRACPKM,
+	CipherKuznyechikCTRACPKMOMAC: gostpbes2.KuznyechikCTRACPKMOMAC,
+	CipherMagmaCTRACPKMOMAC:      gostpbes2.MagmaCTRACPKMOMAC,
 }
 
 // encryptGOST is Encrypt with one of the GOST ciphers.
@@ -66,6 +68,9 @@ func decryptGOST(params, ciphertext, passphrase []byte, maxIterations int) ([]by
 		return nil, errors.New("pkcs8: empty encrypted data")
 	}
 	plaintext, err := scheme.Decrypt(passphrase, ciphertext)
+	if errors.Is(err, gostpbes2.ErrMAC) {
+		return nil, fmt.Errorf("%w (or the file was altered: its MAC does not match)", ErrIncorrectPassphrase)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pkcs8: %w", err)
 	}

@@ -53,3 +53,34 @@ func TestGOST28147Errors(t *testing.T) {
 		t.Errorf("iteration count above the bound: %v", err)
 	}
 }
+
+// TestRoundTripOMAC encrypts with the CTR-ACPKM-OMAC schemes and decrypts;
+// a wrong passphrase, or a flipped byte anywhere in the encrypted data, is
+// ErrIncorrectPassphrase, and no key comes back.
+func TestRoundTripOMAC(t *testing.T) {
+	for _, c := range []Cipher{CipherKuznyechikCTRACPKMOMAC, CipherMagmaCTRACPKMOMAC} {
+		for _, params := range []*gost3410.Params{gost3410.ParamsTC26256A(), gost3410.ParamsTC26512A()} {
+			t.Run(fmt.Sprintf("%d/%s", c, params), func(t *testing.T) {
+				info := keyInfoFor(t, params)
+				enc, err := Encrypt(randReader(), info, []byte("пароль"), &Options{Iterations: 10, Cipher: c})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := Decrypt(enc, []byte("пароль"))
+				if err != nil || !bytes.Equal(got, info) {
+					t.Fatalf("Decrypt: %x, %v", got, err)
+				}
+				if got, err := Decrypt(enc, []byte("Пароль")); !errors.Is(err, ErrIncorrectPassphrase) || got != nil {
+					t.Errorf("wrong passphrase: %x, %v", got, err)
+				}
+				for _, back := range []int{1, 10, len(info)} { // in the MAC, near its start, in the key
+					bad := bytes.Clone(enc)
+					bad[len(bad)-back] ^= 0x80
+					if got, err := Decrypt(bad, []byte("пароль")); !errors.Is(err, ErrIncorrectPassphrase) || got != nil {
+						t.Errorf("byte %d from the end flipped: %x, %v", back, got, err)
+					}
+				}
+			})
+		}
+	}
+}

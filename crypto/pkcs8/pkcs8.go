@@ -18,8 +18,8 @@
 // PBKDF2 with hmacWithSHA256, hmacWithSHA512 or HMAC-Streebog-256 or -512,
 // and AES-128-CBC, AES-192-CBC or AES-256-CBC. It refuses PBES1 and PKCS#12
 // password-based schemes (DES, RC2, 3DES: broken or obsolete), PBKDF2 with
-// hmacWithSHA1 (the RFC 8018 default when the prf field is absent), the
-// CTR-ACPKM-OMAC schemes, scrypt, and salts given as an AlgorithmIdentifier.
+// hmacWithSHA1 (the RFC 8018 default when the prf field is absent), scrypt,
+// and salts given as an AlgorithmIdentifier.
 //
 // With [Options] Cipher set to [CipherGOST28147], Encrypt writes instead
 // what "openssl pkcs8 -topk8 -v2 gost89" writes: PBES2 with PBKDF2 over
@@ -33,7 +33,15 @@
 // hmacWithSHA256 PRF that OpenSSL picks for them by default. CFB and CTR
 // have no padding: a wrong passphrase is detected by the plaintext failing
 // to parse as a DER PrivateKeyInfo, which garbage passes with negligible
-// probability.
+// probability. [CipherKuznyechikCTRACPKMOMAC] and [CipherMagmaCTRACPKMOMAC]
+// write the schemes RFC 9337 defines with a MAC
+// (id-gostr3412-2015-kuznyechik-ctracpkm-omac, 1.2.643.7.1.1.5.2.2, and
+// -magma-ctracpkm-omac, 1.2.643.7.1.1.5.1.2): the PBKDF2 key split by
+// KDF_TREE_GOSTR3411_2012_256 into an encryption and a MAC key, and the
+// OMAC of the PrivateKeyInfo encrypted after it, which Decrypt checks in
+// constant time before it returns anything. OpenSSL 3.0's GOST engine and
+// GnuTLS cannot read those: they are for software that implements RFC 9337
+// (and RFC 9548, whose PFX key bags use them).
 //
 // The package knows nothing of the key inside: it encrypts and returns DER
 // PrivateKeyInfo bytes. github.com/gostca/gostca/crypto/gost3410 parses
@@ -146,6 +154,13 @@ const (
 	// CipherMagmaCTRACPKM is Magma in CTR-ACPKM mode (1.2.643.7.1.1.5.1.1),
 	// as "openssl pkcs8 -topk8 -v2 magma-ctr-acpkm" writes it.
 	CipherMagmaCTRACPKM
+	// CipherKuznyechikCTRACPKMOMAC is Kuznyechik in CTR-ACPKM mode with an
+	// OMAC (1.2.643.7.1.1.5.2.2, RFC 9337), which OpenSSL 3.0 cannot
+	// read.
+	CipherKuznyechikCTRACPKMOMAC
+	// CipherMagmaCTRACPKMOMAC is Magma in CTR-ACPKM mode with an OMAC
+	// (1.2.643.7.1.1.5.1.2), likewise.
+	CipherMagmaCTRACPKMOMAC
 )
 
 // Object identifiers of RFC 8018, RFC 7836 and NIST's AES registrations.

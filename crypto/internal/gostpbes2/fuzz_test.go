@@ -27,9 +27,9 @@ func params(t testing.TB, s *Scheme) []byte {
 }
 
 // TestRoundTripACPKM does the same with the CTR-ACPKM schemes, over
-// several sections.
+// several sections (of the -OMAC schemes' 8 KiB for Magma too).
 func TestRoundTripACPKM(t *testing.T) {
-	for _, c := range []Cipher{KuznyechikCTRACPKM, MagmaCTRACPKM} {
+	for _, c := range []Cipher{KuznyechikCTRACPKM, MagmaCTRACPKM, KuznyechikCTRACPKMOMAC, MagmaCTRACPKMOMAC} {
 		s, err := New(rand.Reader, 2, DefaultSaltSize, c, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -42,10 +42,13 @@ func TestRoundTripACPKM(t *testing.T) {
 			t.Fatalf("parsed %+v, wrote %+v", got, s)
 		}
 		data := bytes.Repeat([]byte("данные"), 2000)
-		ct, _ := s.Encrypt([]byte("p"), data)
-		pt, _ := got.Decrypt([]byte("p"), ct)
-		if !bytes.Equal(pt, data) {
-			t.Fatal("round trip failed")
+		ct, err := s.Encrypt([]byte("p"), data)
+		if err != nil || len(ct) != len(data)+c.MACSize() {
+			t.Fatalf("%v: %d bytes of ciphertext, %v", c, len(ct), err)
+		}
+		pt, err := got.Decrypt([]byte("p"), ct)
+		if err != nil || !bytes.Equal(pt, data) {
+			t.Fatalf("%v: round trip failed: %v", c, err)
 		}
 	}
 }
@@ -89,6 +92,13 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(params(f, k))
+	for _, c := range []Cipher{KuznyechikCTRACPKMOMAC, MagmaCTRACPKMOMAC} {
+		o, err := New(rand.Reader, 3, 8, c, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(params(f, o))
+	}
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s, err := Parse(in, 16)

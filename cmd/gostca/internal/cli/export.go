@@ -10,7 +10,7 @@ import (
 )
 
 func (a *app) exportCommand() *cobra.Command {
-	var format, out, keyPath string
+	var format, out, keyPath, cipher string
 	var withChain bool
 	cmd := &cobra.Command{
 		Use:   "export SERIAL [--format pem|der|p7b|p12|pfx] [--out FILE]",
@@ -24,7 +24,10 @@ the subscriber's own key (--key, its passphrase from --key-pass-file,
 $GOSTCA_PASSPHRASE or a prompt) with the certificate and its chain in a
 GOST PFX (RFC 9548) that CryptoPro CSP, OpenSSL's GOST engine and GnuTLS
 import, its password from --pfx-pass-file, $GOSTCA_PFX_PASSPHRASE or a
-prompt; a PFX goes to --out (mode 0600), never to standard output.`,
+prompt; a PFX goes to --out (mode 0600), never to standard output. Its
+bags are encrypted with GOST 28147-89, or with --cipher kuznyechik or
+magma with the CTR-ACPKM-OMAC schemes of RFC 9548, which OpenSSL 3.0's
+GOST engine and GnuTLS cannot read.`,
 		Example: `  gostca export 5F3A...C1 > alice.pem
   gostca export 5F3A...C1 --format p7b --out alice.p7b
   gostca export 5F3A...C1 --format p12 --pass-file p12.pass --out alice.p12
@@ -33,6 +36,7 @@ prompt; a PFX goes to --out (mode 0600), never to standard output.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "pem", "pem, der, p7b, p12 or pfx")
 	cmd.Flags().StringVar(&keyPath, "key", "", "pfx: the subscriber's key `FILE`")
+	cmd.Flags().StringVar(&cipher, "cipher", "gost89", "pfx: "+pfxCipherHelp)
 	cmd.Flags().StringVar(&out, "out", "", "write to `FILE` (default standard output)")
 	cmd.Flags().BoolVar(&withChain, "chain", false, "pem: add the CA's certificate and chain")
 	pass := addPassFlag(cmd, "pass-file", envExportPassphrase, "PKCS#12 password")
@@ -54,6 +58,13 @@ prompt; a PFX goes to --out (mode 0600), never to standard output.`,
 			return usagef("--format pfx writes a key: give --out FILE")
 		case format != "pfx" && keyPath != "":
 			return usagef("--key goes with --format pfx")
+		case format != "pfx" && cmd.Flags().Changed("cipher"):
+			return usagef("--cipher goes with --format pfx")
+		}
+		if format == "pfx" {
+			if err := checkPFXCipher(cipher); err != nil {
+				return err
+			}
 		}
 		db, err := a.openLedger(true)
 		if err != nil {
@@ -87,7 +98,7 @@ prompt; a PFX goes to --out (mode 0600), never to standard output.`,
 			if err != nil {
 				return keyError(keyPath, keyPass, err)
 			}
-			return a.writePFX(out, key, leaf, certs[1:], pfxPass)
+			return a.writePFX(out, key, leaf, certs[1:], pfxPass, cipher)
 		}
 		var data []byte
 		switch format {

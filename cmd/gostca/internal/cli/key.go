@@ -37,7 +37,9 @@ OpenSSL's GOST engine and GnuTLS read. It never replaces a file.
 The passphrase is stretched by PBKDF2-HMAC-Streebog-512 at 200,000
 iterations (about a second per unlock); $GOSTCA_KDF_ITERATIONS sets
 another count, from 1,000 up. --cipher gost89 encrypts with GOST 28147-89
-instead of AES-256-CBC, as 'openssl pkcs8 -v2 gost89' does.`,
+instead of AES-256-CBC, as 'openssl pkcs8 -v2 gost89' does; --cipher
+kuznyechik or magma with Kuznyechik or Magma CTR-ACPKM and an OMAC (RFC
+9337), which gostca reads but OpenSSL 3.0 and GnuTLS do not.`,
 		Example: `  gostca key new --out alice.key
   gostca key new --key gost2012-512:A --out server.key --no-passphrase
   GOSTCA_PASSPHRASE=... gostca key new --key tc26-256-a --out bob.key`,
@@ -79,9 +81,9 @@ instead of AES-256-CBC, as 'openssl pkcs8 -v2 gost89' does.`,
 }
 
 func (a *app) keyExportCommand() *cobra.Command {
-	var certFile, chainFile, format, out string
+	var certFile, chainFile, format, out, cipher string
 	cmd := &cobra.Command{
-		Use:   "export KEY --cert CERT [--chain FILE] --format pfx --out FILE.pfx",
+		Use:   "export KEY --cert CERT [--chain FILE] [--cipher gost89|kuznyechik|magma] --format pfx --out FILE.pfx",
 		Short: "Put a key and its certificates into a PFX for other GOST software",
 		Long: `Key export writes the key file KEY with its certificate CERT (and the
 certificates after it in CERT, and those of --chain) into a GOST PFX
@@ -90,12 +92,19 @@ certificates encrypted with GOST 28147-89 (TC26-Z S-box) under
 PBKDF2-HMAC-Streebog-512, and an HMAC-Streebog-512 MAC, the form
 CryptoPro CSP, OpenSSL's GOST engine and GnuTLS import.
 
+--cipher kuznyechik or magma encrypts the bags instead with Kuznyechik
+or Magma in CTR-ACPKM mode with an OMAC of each bag (the -ctracpkm-omac
+schemes of RFC 9548), which detects a damaged or altered bag by itself;
+OpenSSL 3.0's GOST engine and GnuTLS cannot read those, so use them only
+for software that implements them.
+
 KEY's passphrase comes from --pass-file, $GOSTCA_PASSPHRASE or a prompt;
 the PFX's password, a new one, from --pfx-pass-file, $GOSTCA_PFX_PASSPHRASE
 or a prompt (asked twice). The PFX is written with mode 0600 and never
 over an existing file.`,
 		Example: `  gostca key export alice.key --cert alice.pem --format pfx --out alice.pfx
-  gostca key export alice.key --cert alice.pem --chain ca-chain.pem --pfx-pass-file pfx.pass --format pfx --out alice.pfx`,
+  gostca key export alice.key --cert alice.pem --chain ca-chain.pem --pfx-pass-file pfx.pass --format pfx --out alice.pfx
+  gostca key export alice.key --cert alice.pem --cipher kuznyechik --out alice.pfx`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 	}
 	f := cmd.Flags()
@@ -103,12 +112,16 @@ over an existing file.`,
 	f.StringVar(&chainFile, "chain", "", "the issuers' certificates `FILE` (PEM), to go in too")
 	f.StringVar(&format, "format", "pfx", "pfx (the only format)")
 	f.StringVar(&out, "out", "", "the new PFX `FILE`")
+	f.StringVar(&cipher, "cipher", "gost89", pfxCipherHelp)
 	keyPass := addPassFlag(cmd, "pass-file", envPassphrase, "key passphrase")
 	pfxPass := addPFXPassFlag(cmd, true)
 	cmd.MarkFlagRequired("cert")
 	cmd.MarkFlagRequired("out")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "pfx"); err != nil {
+			return err
+		}
+		if err := checkPFXCipher(cipher); err != nil {
 			return err
 		}
 		certs, err := readCerts(certFile)
@@ -126,7 +139,7 @@ over an existing file.`,
 		if err != nil {
 			return keyError(args[0], keyPass, err)
 		}
-		return a.writePFX(out, key, certs[0], certs[1:], pfxPass)
+		return a.writePFX(out, key, certs[0], certs[1:], pfxPass, cipher)
 	}
 	return cmd
 }
@@ -139,8 +152,9 @@ func (a *app) keyImportCommand() *cobra.Command {
 		Short: "Take a key and its certificates out of a PFX made by other GOST software",
 		Long: `Key import opens the GOST PFX FILE.pfx (as CryptoPro CSP, OpenSSL's GOST
 engine, GnuTLS or 'gostca key export' write it: GOST 28147-89 with any
-of its S-boxes, Streebog-256 or -512 MACs keyed as RFC 9548 says or the
-older RFC 7292 way) and writes its key to KEY, a new PKCS#8 file (mode
+of its S-boxes, Kuznyechik or Magma CTR-ACPKM with or without an OMAC,
+Streebog-256 or -512 MACs keyed as RFC 9548 says or the older RFC 7292
+way) and writes its key to KEY, a new PKCS#8 file (mode
 0600) encrypted with a passphrase unless --no-passphrase, and its
 certificates, the key's first, to --cert-out (PEM; default KEY with the
 extension .pem).

@@ -123,20 +123,26 @@ const envKDFIterations = "GOSTCA_KDF_ITERATIONS"
 const minKDFIterations = 1000
 
 // cipherHelp describes the --cipher flag of the commands that write keys.
-const cipherHelp = "encrypt the key file with `CIPHER`: aes256 (AES-256-CBC) or gost89 (GOST 28147-89, as openssl pkcs8 -v2 gost89)"
+const cipherHelp = "encrypt the key file with `CIPHER`: aes256 (AES-256-CBC), gost89 (GOST 28147-89, as openssl pkcs8 -v2 gost89), " +
+	"kuznyechik or magma (CTR-ACPKM-OMAC of RFC 9337, which OpenSSL 3.0 and GnuTLS cannot read)"
 
 // keyFileOptions returns the encryption options of the key files the
 // commands write: cipher ("" or "aes256": AES-256-CBC; "gost89": GOST
-// 28147-89 CFB), and the PBKDF2 iterations of $GOSTCA_KDF_ITERATIONS
-// (unset: pkcs8's default). nil means every default.
+// 28147-89 CFB; "kuznyechik", "magma": their CTR-ACPKM-OMAC), and the
+// PBKDF2 iterations of $GOSTCA_KDF_ITERATIONS (unset: pkcs8's default).
+// nil means every default.
 func (a *app) keyFileOptions(cipher string) (*pkcs8.Options, error) {
 	var opts pkcs8.Options
 	switch cipher {
 	case "", "aes256":
 	case "gost89":
 		opts.Cipher = pkcs8.CipherGOST28147
+	case "kuznyechik":
+		opts.Cipher = pkcs8.CipherKuznyechikCTRACPKMOMAC
+	case "magma":
+		opts.Cipher = pkcs8.CipherMagmaCTRACPKMOMAC
 	default:
-		return nil, usagef("--cipher %q: want aes256 or gost89", cipher)
+		return nil, usagef("--cipher %q: want aes256, gost89, kuznyechik or magma", cipher)
 	}
 	if v := a.env.Getenv(envKDFIterations); v != "" {
 		n, err := strconv.Atoi(v)

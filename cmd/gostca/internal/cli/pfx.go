@@ -29,6 +29,31 @@ func addPFXPassFlag(cmd *cobra.Command, repeat bool) *passSpec {
 	return s
 }
 
+// pfxCipherHelp describes the --cipher flag of the commands that write a
+// PFX.
+const pfxCipherHelp = "encrypt the PFX's key and certificates with `CIPHER`: gost89 (GOST 28147-89, what every GOST tool reads), " +
+	"kuznyechik or magma (CTR-ACPKM-OMAC of RFC 9548, which OpenSSL 3.0 and GnuTLS cannot read)"
+
+// pfxCiphers are the --cipher values of the commands that write a PFX, with
+// the names their messages give.
+var pfxCiphers = map[string]struct {
+	cipher pkcs12.Cipher
+	name   string
+}{
+	"gost89":     {pkcs12.CipherGOST28147, "GOST 28147-89"},
+	"kuznyechik": {pkcs12.CipherKuznyechikCTRACPKMOMAC, "Kuznyechik CTR-ACPKM-OMAC"},
+	"magma":      {pkcs12.CipherMagmaCTRACPKMOMAC, "Magma CTR-ACPKM-OMAC"},
+}
+
+// checkPFXCipher checks a --cipher value of the commands that write a PFX.
+func checkPFXCipher(cipher string) error {
+	if _, ok := pfxCiphers[cipher]; !ok {
+		return usagef("--cipher %q: want gost89, kuznyechik or magma", cipher).
+			withHint("gost89 is what OpenSSL's GOST engine, GnuTLS and CryptoPro read")
+	}
+	return nil
+}
+
 // looksPFX reports whether the file at path is to be read as a PFX: its
 // name ends in .pfx or .p12, or its content starts as one.
 func looksPFX(path string, data []byte) bool {
@@ -88,8 +113,11 @@ func readSmall(path string, limit int64) ([]byte, error) {
 
 // writePFX writes a PFX of key, its certificate leaf and chain to out
 // (mode 0600, never over an existing file), protected by the password of
-// pass.
-func (a *app) writePFX(out string, key *gost3410.PrivateKey, leaf *cert.Certificate, chain []*cert.Certificate, pass *passSpec) error {
+// pass, its bags encrypted with cipher (a key of pfxCiphers).
+func (a *app) writePFX(out string, key *gost3410.PrivateKey, leaf *cert.Certificate, chain []*cert.Certificate, pass *passSpec, cipher string) error {
+	if err := checkPFXCipher(cipher); err != nil {
+		return err
+	}
 	if !key.PublicKey().Equal(leaf.PublicKey) {
 		return failf("the key is not the key of the certificate %q", leaf.Subject.String()).
 			withHint("give the key the certificate was issued for")
@@ -107,7 +135,7 @@ func (a *app) writePFX(out string, key *gost3410.PrivateKey, leaf *cert.Certific
 			ders = append(ders, c.Raw)
 		}
 	}
-	opts := &pkcs12.Options{FriendlyName: leaf.Subject.CommonName}
+	opts := &pkcs12.Options{FriendlyName: leaf.Subject.CommonName, Cipher: pfxCiphers[cipher].cipher}
 	if kopts, err := a.keyFileOptions(""); err != nil {
 		return err
 	} else if kopts != nil {
@@ -128,7 +156,7 @@ func (a *app) writePFX(out string, key *gost3410.PrivateKey, leaf *cert.Certific
 	if err := of.commit(); err != nil {
 		return err
 	}
-	messagef(a.env.Stderr, "wrote the key of %q with %d certificate(s) to %s (PFX, GOST 28147-89, Streebog MAC)", leaf.Subject.String(), 1+len(ders), out)
+	messagef(a.env.Stderr, "wrote the key of %q with %d certificate(s) to %s (PFX, %s, Streebog MAC)", leaf.Subject.String(), 1+len(ders), out, pfxCiphers[cipher].name)
 	return nil
 }
 
