@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/notify"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/store"
 )
@@ -63,6 +65,9 @@ type config struct {
 	IssuerSignTool *signToolConfig `json:"issuer_sign_tool"`
 	// RA configures the registration authority (request, serve --ra).
 	RA raConfig `json:"ra"`
+	// Mail is the SMTP server that tells applicants of their applications
+	// and certificates; null sends no mail.
+	Mail *notify.Config `json:"mail"`
 }
 
 type signToolConfig struct {
@@ -95,6 +100,12 @@ func (a *app) loadConfig() (*config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, failf("%s: %v", a.path(configName), err).withHint("fix the file; docs/operator-guide.md lists its fields")
 	}
+	if c.Mail != nil {
+		if err := c.Mail.Validate(); err != nil {
+			return nil, failf("%s: %s", a.path(configName), strings.TrimPrefix(err.Error(), "notify: ")).
+				withHint("fix the \"mail\" section; docs/operator-guide.md describes it").because(err)
+		}
+	}
 	switch {
 	case c.KeyURI != "" && c.KeyFile != "":
 		return nil, failf("%s: key_file and key_uri are both set", a.path(configName)).
@@ -125,7 +136,15 @@ func (a *app) openLedger(readOnly bool) (*store.DB, error) {
 		return nil, failf("the ledger %s is missing", p).
 			withHint("restore it from a backup with 'gostca restore FILE'")
 	}
-	db, err := store.Open(p, &store.Options{Timeout: ledgerTimeout, ReadOnly: readOnly})
+	opts := &store.Options{Timeout: ledgerTimeout, ReadOnly: readOnly}
+	if !readOnly {
+		// Every change an applicant hears of queues its message in the
+		// change's transaction, whichever command makes it.
+		if cfg, err := a.loadConfig(); err == nil {
+			opts.Notify = a.notifier(cfg)
+		}
+	}
+	db, err := store.Open(p, opts)
 	if errors.Is(err, store.ErrLocked) {
 		return nil, failf("ledger %s in use by another process", p).
 			withHint("wait for the other gostca command to finish, then retry (fuser %s shows who holds it)", p).because(err)
@@ -214,7 +233,7 @@ func (a *app) newCAWithKey(cfg *config, db *store.DB, key crypto.Signer) (*ca.CA
 	return a.caOf(cfg, db, key, nil, nil)
 }
 
-func (a *app) caOf(cfg *config, db *store.DB, key crypto.Signer, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
+func (a *app) caOf(cfg *config, db ca.Ledger, key crypto.Signer, caCert *cert.Certificate, chain []*cert.Certificate) (*ca.CA, error) {
 	caCfg := ca.Config{
 		Clock:            a.env.Now,
 		Signer:           key,

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	neturl "net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/ra"
+	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/store"
 )
 
@@ -41,6 +44,38 @@ type raConfig struct {
 	// request's subjectSignTool by default).
 	KeyClass string `json:"key_class"`
 	SignTool string `json:"sign_tool"`
+	// SelfRenewal are the profiles renewed without an operator, by a
+	// request signed with the current key; null means signature,
+	// encryption, auth and tls-server.
+	SelfRenewal []string `json:"self_renewal"`
+	// PublicURL is where applicants reach the API (https://ca.example.ru),
+	// for the links in their messages; empty leaves the links out.
+	PublicURL string `json:"public_url"`
+	// SubmissionsPerMinute and SubmissionBurst limit each client's
+	// submissions and renewals (0: 60 and 20); WrongCodesPerHour and
+	// WrongCodeBurst its wrong access codes and code words (0: 360 and
+	// 10).
+	SubmissionsPerMinute int `json:"submissions_per_minute"`
+	SubmissionBurst      int `json:"submission_burst"`
+	WrongCodesPerHour    int `json:"wrong_codes_per_hour"`
+	WrongCodeBurst       int `json:"wrong_code_burst"`
+}
+
+// notifier is the ledger's Notifier when gostca.json has a mail server,
+// else nil (no messages are queued).
+func (a *app) notifier(cfg *config) store.Notifier {
+	if cfg.Mail == nil {
+		return nil
+	}
+	mc := ra.MailConfig{}
+	if base := strings.TrimSuffix(cfg.RA.PublicURL, "/"); base != "" {
+		mc.StatusURL = func(n string) string { return base + "/ra/v1/applications/" + n }
+		mc.Downloads = func(n string) []string {
+			u := base + "/ra/v1/applications/" + n + "/certificate?format="
+			return []string{u + "der", u + "pem", u + "p7b"}
+		}
+	}
+	return ra.Notifier(mc)
 }
 
 // raKey returns the access code key of the directory, making it (32
@@ -206,7 +241,8 @@ operator's name comes from --operator, else the login name.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(a.requestListCommand(), a.requestShowCommand(), a.requestApproveCommand(),
-		a.requestRejectCommand(), a.requestAttachmentCommand(), a.requestSubmitCommand(), a.requestExpireCommand())
+		a.requestRejectCommand(), a.requestAttachmentCommand(), a.requestSubmitCommand(), a.requestExpireCommand(),
+		a.requestRenewCommand())
 	return cmd
 }
 
@@ -683,4 +719,136 @@ and prints their numbers. 'gostca serve --ra' does it every hour.`,
 		return nil
 	}
 	return cmd
+}
+
+func (a *app) requestRenewCommand() *cobra.Command {
+	var url, keyPath, certPath, csrPath, out, module string
+	cmd := &cobra.Command{
+		Use:   "renew --url URL --key CUR.key --cert CUR.pem --csr NEW.csr [--out NEW.pem]",
+		Short: "Renew a certificate over the registration authority's API",
+		Long: `Renew sends the request for a new key (NEW.csr), signed with the key of
+the current certificate, to the registration authority at URL
+('gostca serve --ra'). When the current certificate is valid, its profile
+allows self-renewal (signature, encryption, auth and tls-server by
+default) and the new request keeps its subject, the successor is issued
+at once: it is written to --out (or standard output) and linked to the
+current one as its renewal. Otherwise the renewal becomes an application
+for an operator: its number goes to standard output and its access code,
+shown once, to standard error. A revoked, held or expired certificate
+cannot renew itself.
+
+The current key is a key file (its passphrase from --pass-file, else
+$GOSTCA_PASSPHRASE, else a prompt) or a key in a token (pkcs11: URI).`,
+		Example: `  gostca csr --key new.key --subject "CN=Иванов Иван Иванович,C=RU" --out new.csr
+  gostca request renew --url https://ca.example.ru --key cur.key --cert cur.pem --csr new.csr --out new.pem`,
+		Args: usageArgs(cobra.NoArgs),
+	}
+	f := cmd.Flags()
+	f.StringVar(&url, "url", "", "the registration authority (https://ca.example.ru; required)")
+	f.StringVar(&keyPath, "key", "", "the current certificate's key: a key file or a pkcs11: URI (required)")
+	f.StringVar(&certPath, "cert", "", "the current certificate (required)")
+	f.StringVar(&csrPath, "csr", "", "the request for the new key (required)")
+	f.StringVar(&out, "out", "", "write the new certificate to `FILE` (default: standard output)")
+	f.StringVar(&module, "module", "", "the PKCS#11 library of a key in a token")
+	for _, n := range []string{"url", "key", "cert", "csr"} {
+		cmd.MarkFlagRequired(n)
+	}
+	keys := addKeyFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		endpoint, err := raEndpoint(url, "renewals")
+		if err != nil {
+			return err
+		}
+		csr, err := readCSR(csrPath)
+		if err != nil {
+			return err
+		}
+		signerCert, extra, err := a.signerCertificates(certPath, "", nil)
+		if err != nil {
+			return err
+		}
+		key, closeKey, err := a.openSigningKey(keyPath, module, keys)
+		if err != nil {
+			return err
+		}
+		defer closeKey()
+		s, err := cms.NewSigner(key, signerCert, &cms.SignerOptions{Certificates: extra, Clock: a.env.Now})
+		if err != nil {
+			return failf("%s: %s", certPath, trimPrefix(err)).withHint("--cert must be the certificate of the key --key names").because(err)
+		}
+		var body bytes.Buffer
+		if err := s.SignAttached(&body, bytes.NewReader(csr), int64(len(csr))); err != nil {
+			return failf("signing the request: %s", trimPrefix(err))
+		}
+		var reply struct {
+			Serial      string          `json:"serial"`
+			Certificate string          `json:"certificate"`
+			Number      string          `json:"number"`
+			AccessCode  string          `json:"access_code"`
+			Title       string          `json:"title"`
+			Detail      string          `json:"detail"`
+			Errors      []ra.FieldError `json:"errors"`
+		}
+		status, err := postJSON(endpoint, "application/pkcs7-mime", body.Bytes(), &reply)
+		if err != nil {
+			return err
+		}
+		switch status {
+		case http.StatusCreated:
+			if err := a.writeOut(out, []byte(reply.Certificate), false, "the new certificate"); err != nil {
+				return err
+			}
+			messagef(a.env.Stderr, "renewed: serial %s", reply.Serial)
+			if out != "" {
+				fmt.Fprintln(a.env.Stdout, reply.Serial)
+			}
+			return nil
+		case http.StatusAccepted:
+			messagef(a.env.Stderr, "the renewal is application %s, for an operator to decide; access code %s (shown once)", reply.Number, reply.AccessCode)
+			fmt.Fprintln(a.env.Stdout, reply.Number)
+			return nil
+		}
+		msg := reply.Title
+		if reply.Detail != "" {
+			msg += ": " + reply.Detail
+		}
+		for _, e := range reply.Errors {
+			msg += "; " + e.Field + ": " + e.Problem
+		}
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+		return failf("renewal refused (HTTP %d): %s", status, msg)
+	}
+	return cmd
+}
+
+// raEndpoint is the API path under the registration authority's URL.
+func raEndpoint(base, path string) (string, error) {
+	u, err := neturl.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", usagef("--url %q is not an http(s) URL", base)
+	}
+	if !strings.HasSuffix(u.Path, "/ra/v1") {
+		u.Path += "/ra/v1"
+	}
+	return u.String() + "/" + path, nil
+}
+
+// postJSON posts body and decodes the JSON answer into v.
+func postJSON(endpoint, ctype string, body []byte, v any) (int, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Post(endpoint, ctype, bytes.NewReader(body))
+	if err != nil {
+		return 0, failf("%v", err).withHint("check --url, and that 'gostca serve --ra' runs there")
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, failf("reading the answer of %s: %v", endpoint, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return 0, failf("%s answered HTTP %d, not JSON", endpoint, resp.StatusCode).withHint("check --url: is it a gostca registration authority?")
+	}
+	return resp.StatusCode, nil
 }

@@ -14,18 +14,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gostca/gostca/ca/raapi"
 	"github.com/gostca/gostca/ca/responder"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
+	"github.com/gostca/gostca/store"
 )
 
 // serveShutdownTimeout bounds the graceful shutdown.
 const serveShutdownTimeout = 10 * time.Second
 
 func (a *app) serveCommand() *cobra.Command {
-	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued string
+	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued, raListen string
 	var poll, validity, delegateValidity time.Duration
-	var delegate bool
+	var delegate, withRA bool
 	cmd := &cobra.Command{
 		Use:   "serve --listen ADDR",
 		Short: "Serve OCSP, CRLs and the CA certificate over HTTP",
@@ -56,10 +58,24 @@ response.
 A serial number the CA never issued is answered "unknown"; with
 --non-issued revoked it is "revoked" (1970-01-01, certificateHold) and
 every response carries the extended revoked definition extension (RFC
-6960 §2.2), for clients that treat "unknown" as good.`,
+6960 §2.2), for clients that treat "unknown" as good.
+
+With --ra, serve also runs the registration authority's HTTP API under
+/ra/v1/ (on --listen, or on --ra-listen): applications submitted as JSON
+or multipart with scans, followed with the access code, certificates
+downloaded (der, pem, p7b), renewals signed by the current key, lost-key
+reports with the code word (the certificate is held at once, and the OCSP
+answers say so within a second) and revocations signed by the key. It
+sends the applicants' e-mail from the ledger's outbox when gostca.json has
+a "mail" server, expires undecided applications and queues expiry
+reminders. Operators decide with 'gostca request' meanwhile: serve holds
+the ledger only while it has requests to serve, and lets other commands in
+every 100 ms at the latest; it logs how long its own requests waited.`,
 		Example: `  gostca serve --listen :8080
   gostca serve --listen 127.0.0.1:8080 --validity 30m
-  gostca serve --listen :80 --delegate --pin-file /etc/gostca/pin`,
+  gostca serve --listen :80 --delegate --pin-file /etc/gostca/pin
+  gostca serve --listen :8080 --ra
+  gostca serve --listen :80 --ra --ra-listen 127.0.0.1:8443`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "listen on `ADDR` (host:port)")
@@ -72,6 +88,8 @@ every response carries the extended revoked definition extension (RFC
 	cmd.Flags().StringVar(&ocspPath, "ocsp-path", "", "serve OCSP under `PATH` (default: the CA's OCSP URL's, else /ocsp)")
 	cmd.Flags().StringVar(&crlPath, "crl-path", "", "serve the full CRL at `PATH` (default: the CA's CRL URL's, else /crl)")
 	cmd.Flags().StringVar(&caCertPath, "ca-cert-path", "", "serve the CA certificate at `PATH` (default: the CA's caIssuers URL's, else /ca.crt)")
+	cmd.Flags().BoolVar(&withRA, "ra", false, "also serve the registration authority's API under /ra/v1/")
+	cmd.Flags().StringVar(&raListen, "ra-listen", "", "serve the registration authority's API on `ADDR` instead of --listen (with --ra)")
 	cmd.MarkFlagRequired("listen")
 	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -89,6 +107,9 @@ every response carries the extended revoked definition extension (RFC
 			ni = responder.NonIssuedRevoked
 		default:
 			return usagef("unknown --non-issued %q", nonIssued).withHint("use unknown or revoked")
+		}
+		if raListen != "" && !withRA {
+			return usagef("--ra-listen goes with --ra")
 		}
 		for _, p := range []string{ocspPath, crlPath, caCertPath} {
 			if p != "" && !strings.HasPrefix(p, "/") {
@@ -113,6 +134,20 @@ every response carries the extended revoked definition extension (RFC
 
 		rcfg := responder.Config{
 			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log, NonIssued: ni,
+		}
+		var ras *raServer
+		if withRA {
+			// One handle on the ledger for the whole process, opened per
+			// burst of requests: the responder reads through it too.
+			shared := store.NewShared(ledger, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
+			c, err := a.caOf(au.cfg, shared, caCfg.Signer, caCfg.Certificate, caCfg.Chain)
+			if err != nil {
+				return err
+			}
+			if ras, err = a.newRAServer(au.cfg, shared, c, log); err != nil {
+				return err
+			}
+			rcfg.Shared = shared
 		}
 		if delegate {
 			rcfg.Delegate = &responder.Delegation{Validity: delegateValidity}
@@ -140,17 +175,43 @@ every response carries the extended revoked definition extension (RFC
 		if err != nil {
 			return err
 		}
+		var root http.Handler = h
+		var raSrv *http.Server
+		var raLn net.Listener
+		if ras != nil && raListen == "" {
+			mux := http.NewServeMux()
+			mux.Handle(raapi.Prefix, ras.handler)
+			mux.Handle("/", h)
+			root = mux
+		}
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
 			return failf("listening on %s: %v", listen, err).withHint("choose another address with --listen")
 		}
-		srv := responder.NewServer(h, log)
+		if ras != nil && raListen != "" {
+			if raLn, err = net.Listen("tcp", raListen); err != nil {
+				ln.Close()
+				return failf("listening on %s: %v", raListen, err).withHint("choose another address with --ra-listen")
+			}
+			raSrv = responder.NewServer(ras.handler, log)
+		}
+		srv := responder.NewServer(root, log)
 		ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		follower := make(chan error, 1)
 		go func() { follower <- cache.Run(ctx) }()
-		served := make(chan error, 1)
+		housekeeping := make(chan struct{})
+		if ras != nil {
+			go func() { ras.run(ctx, a.env.Now); close(housekeeping) }()
+		} else {
+			close(housekeeping)
+		}
+		served := make(chan error, 2)
 		go func() { served <- srv.Serve(ln) }()
+		if raSrv != nil {
+			go func() { served <- raSrv.Serve(raLn) }()
+			log.Info("serving the registration authority", "addr", raLn.Addr().String())
+		}
 		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),
 			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath)
 
@@ -164,7 +225,13 @@ every response carries the extended revoked definition extension (RFC
 		if serr := srv.Shutdown(sctx); serr != nil {
 			log.Warn("shutting down", "error", serr.Error())
 		}
+		if raSrv != nil {
+			if serr := raSrv.Shutdown(sctx); serr != nil {
+				log.Warn("shutting down", "error", serr.Error())
+			}
+		}
 		<-follower
+		<-housekeeping
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return failf("serving on %s: %v", listen, err)
 		}
