@@ -49,6 +49,16 @@ type Config struct {
 	// Timeout bounds the conversation of one message, as Go writes
 	// durations ("30s", "1m"); empty means 30 seconds.
 	Timeout string `json:"timeout"`
+	// Retry is the delay before the first retry of a message the server
+	// did not take, doubling with each further failure up to an hour, as
+	// Go writes durations; empty means 30 seconds.
+	Retry string `json:"retry"`
+}
+
+// RetryDelay returns Retry as a duration, 0 for the default.
+func (c *Config) RetryDelay() time.Duration {
+	d, _ := time.ParseDuration(c.Retry)
+	return d
 }
 
 // ErrConfig is wrapped by every ConfigError.
@@ -123,9 +133,12 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.ServerName, " \t\r\n/") {
 		return bad("server_name", "%q is not a host name", c.ServerName)
 	}
-	if c.Timeout != "" {
-		if d, err := time.ParseDuration(c.Timeout); err != nil || d <= 0 {
-			return bad("timeout", "%q is not a positive duration (30s, 1m)", c.Timeout)
+	for _, d := range []struct{ field, v string }{{"timeout", c.Timeout}, {"retry", c.Retry}} {
+		if d.v == "" {
+			continue
+		}
+		if v, err := time.ParseDuration(d.v); err != nil || v <= 0 {
+			return bad(d.field, "%q is not a positive duration (30s, 1m)", d.v)
 		}
 	}
 	return nil

@@ -135,7 +135,8 @@ type Renewal struct {
 // content is the PKCS#10 request for the new key, signed with the key of
 // the current certificate. When the current certificate is good (issued,
 // not revoked or held, not expired), its profile allows self-renewal and
-// the request's subject is the certificate's, the successor is issued at
+// the request's subject is the certificate's (the same attributes and
+// values, whatever their string types), the successor is issued at
 // once, linked to it as its renewal. Otherwise, if the certificate was
 // issued for an application, the renewal becomes an application for an
 // operator with that applicant's data. A revoked, held or expired
@@ -169,7 +170,8 @@ func (r *Authority) Renew(req []byte, selfRenewal []string) (*Renewal, error) {
 	if selfRenewal == nil {
 		selfRenewal = DefaultSelfRenewal
 	}
-	if slices.Contains(selfRenewal, rec.Profile) && bytes.Equal(creq.RawSubject, old.RawSubject) {
+	sameSubject := bytes.Equal(creq.RawSubject, old.RawSubject) || creq.Subject.String() == old.Subject.String()
+	if slices.Contains(selfRenewal, rec.Profile) && sameSubject {
 		keyID, err := cert.KeyIdentifier(creq.RawSubjectPublicKeyInfo)
 		if err != nil {
 			return nil, FieldErrors{{"csr", err.Error()}}

@@ -262,6 +262,13 @@ func (s *SMTPServer) Addr() string {
 // client's tls.Config; it is empty for a server with NoTLS.
 func (s *SMTPServer) RootCAs() *x509.CertPool { return s.roots }
 
+// CAFile returns the PEM file of the server's certificate (what a
+// client's "ca_file" names), or "" for a server without TLS.
+func (s *SMTPServer) CAFile() string {
+	f, _ := s.conf["cert"].(string)
+	return f
+}
+
 // Messages returns the messages the server accepted, oldest first, across
 // restarts.
 func (s *SMTPServer) Messages() []SMTPMessage {
@@ -281,6 +288,9 @@ func (s *SMTPServer) read() ([]SMTPMessage, error) {
 	slices.Sort(names)
 	var msgs []SMTPMessage
 	for _, name := range names {
+		if strings.HasPrefix(filepath.Base(name), ".") {
+			continue // the server is still writing it (then renames it)
+		}
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return nil, err

@@ -76,7 +76,8 @@ class Handler:
             "defects": [repr(d) for d in msg.defects] + ([problem] if problem else []),
         }
         name = "%020d" % time.time_ns()
-        for ext, data in ((".json", json.dumps(record).encode()), (".eml", raw)):
+        # The .json last: a reader takes it to mean the message is whole.
+        for ext, data in ((".eml", raw), (".json", json.dumps(record).encode())):
             tmp = os.path.join(self.dir, "." + name + ext)
             with open(tmp, "wb") as f:
                 f.write(data)

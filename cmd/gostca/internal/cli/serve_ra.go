@@ -76,7 +76,7 @@ func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, log *slog
 			return nil, failf("%s", strings.TrimPrefix(err.Error(), "notify: ")).because(err)
 		}
 		if s.deliverer, err = notify.NewDeliverer(notify.DelivererConfig{
-			Outbox: ra.Outbox(shared), Sender: sender, Logger: log, Now: a.env.Now, Interval: 2 * time.Second,
+			Outbox: ra.Outbox(shared), Sender: sender, Logger: log, Now: a.env.Now, Interval: 2 * time.Second, Backoff: cfg.Mail.RetryDelay(),
 		}); err != nil {
 			return nil, err
 		}

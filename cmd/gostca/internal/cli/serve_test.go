@@ -52,32 +52,8 @@ func TestServe(t *testing.T) {
 	run("csr", "--key", key, "--subject", "CN=Subscriber,C=RU", "--out", csr)
 	serial := strings.TrimSpace(run("issue", "--csr", csr, "--out", filepath.Join(dir, "a.pem")))
 
-	env, _, _ := testEnv(vars)
-	stderr := &syncBuffer{}
-	env.Stderr = stderr
-	root := NewRootCommand(env)
-	root.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--poll", "100ms", "--delegate"})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	root.SetContext(ctx)
-	done := make(chan int, 1)
-	go func() { done <- Execute(root, stderr) }()
-
-	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
-	var base string
-	for deadline := time.Now().Add(2 * time.Minute); base == ""; time.Sleep(20 * time.Millisecond) {
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			base = "http://" + m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d:\n%s", code, stderr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", stderr)
-		}
-	}
+	srv := startServe(t, vars, "--listen", "127.0.0.1:0", "--poll", "100ms", "--delegate")
+	base := srv.base
 
 	caPEM, err := os.ReadFile(filepath.Join(caDir, certName))
 	if err != nil {
@@ -158,17 +134,63 @@ func TestServe(t *testing.T) {
 		t.Errorf("the responder certificate is not listed:\n%s", out)
 	}
 
-	cancel()
+	srv.stop()
+}
+
+// served is a "gostca serve" running in-process.
+type served struct {
+	t      *testing.T
+	base   string // http://127.0.0.1:PORT
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServe runs "gostca serve ARGS" in-process with the variables vars
+// until stop (or the test's end), once it listens.
+func startServe(t *testing.T, vars map[string]string, args ...string) *served {
+	t.Helper()
+	env, _, _ := testEnv(vars)
+	s := &served{t: t, stderr: &syncBuffer{}, done: make(chan int, 1)}
+	env.Stderr = s.stderr
+	root := NewRootCommand(env)
+	root.SetArgs(append([]string{"serve"}, args...))
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	root.SetContext(ctx)
+	go func() { s.done <- Execute(root, s.stderr) }()
+	t.Cleanup(cancel)
+	addrRE := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	for deadline := time.Now().Add(2 * time.Minute); s.base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := addrRE.FindStringSubmatch(s.stderr.String()); m != nil {
+			s.base = "http://" + m[1]
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited %d:\n%s", code, s.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", s.stderr)
+		}
+	}
+	return s
+}
+
+// stop stops serve as SIGTERM does and checks that it ended well.
+func (s *served) stop() {
+	s.t.Helper()
+	s.cancel()
 	select {
-	case code := <-done:
+	case code := <-s.done:
 		if code != 0 {
-			t.Errorf("serve exited %d:\n%s", code, stderr)
+			s.t.Errorf("serve exited %d:\n%s", code, s.stderr)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
+		s.t.Fatal("serve did not stop")
 	}
-	if !strings.Contains(stderr.String(), "msg=stopped") {
-		t.Errorf("no stop message:\n%s", stderr)
+	if !strings.Contains(s.stderr.String(), "msg=stopped") {
+		s.t.Errorf("no stop message:\n%s", s.stderr)
 	}
 }
 

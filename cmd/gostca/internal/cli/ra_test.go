@@ -1,0 +1,337 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/keyfile"
+	"github.com/gostca/gostca/internal/interop"
+)
+
+const raApplicant = `{"surname": "Иванов", "given_name": "Иван", "patronymic": "Иванович",
+  "birth_date": "1980-04-12", "snils": "11223344595", "inn": "500100732259",
+  "passport": {"series": "4510", "number": "123456", "issue_date": "2005-05-20",
+    "issuer": "ОВД района Хамовники г. Москвы", "issuer_code": "772-001"},
+  "email": "ivanov@example.ru"}`
+
+// raCA makes a CA directory whose gostca.json sends mail through smtp,
+// and returns it with its run function.
+func raCA(t *testing.T, smtp *interop.SMTPServer) (dir string, vars map[string]string, run func(args ...string) string) {
+	t.Helper()
+	dir = t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	vars = map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": caDir, "USER": "clerk"}
+	run = mustRun(t, vars)
+	run("init", "--subject", "CN=RA Test CA,O=Test,C=RU", "--issuer-sign-tool", "СКЗИ «Тест»", "--issuer-ca-tool", "gostca",
+		"--issuer-sign-tool-cert", "СФ/124-0001", "--issuer-ca-tool-cert", "СФ/128-0002")
+	pass := filepath.Join(dir, "smtp-pass")
+	if err := os.WriteFile(pass, []byte("smtp-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	data, err := os.ReadFile(filepath.Join(caDir, configName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["mail"] = map[string]any{"smtp": smtp.Addr(), "from": "УЦ Тест <ca@example.ru>", "username": "gostca",
+		"password_file": pass, "starttls": "required", "ca_file": smtp.CAFile(), "retry": "1s"}
+	cfg["ra"] = map[string]any{"public_url": "https://ca.example.ru", "submissions_per_minute": 6000, "submission_burst": 1000}
+	data, _ = json.MarshalIndent(cfg, "", "  ")
+	if err := os.WriteFile(filepath.Join(caDir, configName), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, vars, run
+}
+
+// raClient talks to the API of a serve --ra.
+type raClient struct {
+	t    *testing.T
+	base string
+}
+
+func (c *raClient) do(method, path, ctype, code string, body []byte) (int, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if code != "" {
+		req.Header.Set("Authorization", "Bearer "+code)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (c *raClient) json(method, path, ctype, code string, body []byte, want int) map[string]any {
+	c.t.Helper()
+	status, b := c.do(method, path, ctype, code, body)
+	if status != want {
+		c.t.Fatalf("%s %s: HTTP %d %s, want %d", method, path, status, b, want)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		c.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+	}
+	return m
+}
+
+// submit posts an application for the request csr and returns its number
+// and access code.
+func (c *raClient) submit(csr []byte, profile string, scan []byte) (string, string) {
+	c.t.Helper()
+	app := fmt.Sprintf(`{"applicant": %s, "profile": %q, "csr": %q, "code_word": "кодовое слово"}`, raApplicant, profile, csr)
+	var m map[string]any
+	if scan == nil {
+		m = c.json("POST", "/ra/v1/applications", "application/json", "", []byte(app), http.StatusCreated)
+	} else {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="application"`)
+		h.Set("Content-Type", "application/json")
+		pw, _ := mw.CreatePart(h)
+		pw.Write([]byte(app))
+		fw, _ := mw.CreateFormFile("attachment", "паспорт.pdf")
+		fw.Write(scan)
+		mw.Close()
+		m = c.json("POST", "/ra/v1/applications", mw.FormDataContentType(), "", b.Bytes(), http.StatusCreated)
+	}
+	return m["number"].(string), m["access_code"].(string)
+}
+
+// TestRegistrationAuthority is the end-to-end test of issue 13 over real
+// HTTP: serve --ra with a real SMTP server, operators deciding with
+// gostca request while it runs, downloads checked by OpenSSL, a renewal
+// signed by the current key, a lost-key report seen by openssl ocsp as
+// certificateHold, and the mail that arrives (also after the mail server
+// was down).
+func TestRegistrationAuthority(t *testing.T) {
+	o := interop.OpenSSL(t)
+	smtp := interop.StartSMTP(t, interop.SMTPOptions{User: "gostca", Password: "smtp-secret"})
+	dir, vars, run := raCA(t, smtp)
+	srv := startServe(t, vars, "--listen", "127.0.0.1:0", "--poll", "100ms", "--ra")
+	c := &raClient{t: t, base: srv.base}
+	caPEM := filepath.Join(vars["GOSTCA_DIR"], certName)
+
+	newCSR := func(name, subject string) ([]byte, string) {
+		key := filepath.Join(dir, name+".key")
+		csr := filepath.Join(dir, name+".csr")
+		run("key", "new", "--out", key, "--no-passphrase")
+		run("csr", "--key", key, "--subject", subject, "--sign-tool", "СКЗИ «КриптоПро CSP»", "--out", csr)
+		b, err := os.ReadFile(csr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, key
+	}
+
+	// 1. Submit: JSON, and multipart with a PDF scan (qualified).
+	csr1, key1 := newCSR("one", "CN=ignored")
+	n1, code1 := c.submit(csr1, "signature", nil)
+	csr2, _ := newCSR("two", "CN=ignored")
+	n2, code2 := c.submit(csr2, "qualified", []byte("%PDF-1.7\nскан паспорта\n"))
+	csr3, _ := newCSR("three", "CN=ignored")
+	n3, code3 := c.submit(csr3, "signature", nil)
+	if st := c.json("GET", "/ra/v1/applications/"+n2, "", code2, nil, 200); st["status"] != "submitted" || len(st["attachments"].([]any)) != 1 {
+		t.Fatalf("status of %s: %v", n2, st)
+	}
+
+	// 2. The operators decide while serve runs.
+	serial1 := strings.TrimSpace(run("request", "approve", n1, "--operator", "petrov"))
+	if out := run("request", "approve", n2, "--operator", "petrov"); strings.TrimSpace(out) != "" {
+		t.Fatalf("first approval of a qualified application printed a serial: %q", out)
+	}
+	if st := c.json("GET", "/ra/v1/applications/"+n2, "", code2, nil, 200); st["status"] != "in_review" || st["approvals"] != float64(1) {
+		t.Fatalf("after one approval: %v", st)
+	}
+	serial2 := strings.TrimSpace(run("request", "approve", n2, "--operator", "sidorova"))
+	run("request", "reject", n3, "--reason", "скан паспорта нечитаем", "--operator", "petrov")
+	if st := c.json("GET", "/ra/v1/applications/"+n3, "", code3, nil, 200); st["status"] != "rejected" || st["reason"] != "скан паспорта нечитаем" {
+		t.Fatalf("rejected: %v", st)
+	}
+
+	// 3. Downloads, the chain checked by OpenSSL.
+	st := c.json("GET", "/ra/v1/applications/"+n1, "", code1, nil, 200)
+	if st["status"] != "issued" || st["serial"] != serial1 {
+		t.Fatalf("issued: %v (serial %s)", st, serial1)
+	}
+	files := map[string]string{}
+	for _, f := range []string{"der", "pem", "p7b"} {
+		status, body := c.do("GET", "/ra/v1/applications/"+n1+"/certificate?format="+f, "", code1, nil)
+		if status != 200 {
+			t.Fatalf("download %s: %d %s", f, status, body)
+		}
+		files[f] = filepath.Join(dir, "one."+f)
+		if err := os.WriteFile(files[f], body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := o.Combined(nil, "verify", "-CAfile", caPEM, files["pem"]); err != nil || !strings.Contains(string(out), ": OK") {
+		t.Fatalf("openssl verify: %v\n%s", err, out)
+	}
+	if out, err := o.Combined(nil, "x509", "-inform", "DER", "-in", files["der"], "-noout", "-serial"); err != nil || !strings.Contains(string(out), "serial="+serial1) {
+		t.Fatalf("openssl x509 DER: %v\n%s", err, out)
+	}
+	if out, err := o.Combined(nil, "pkcs7", "-inform", "DER", "-in", files["p7b"], "-print_certs", "-noout"); err != nil || !strings.Contains(string(out), "RA Test CA") {
+		t.Fatalf("openssl pkcs7: %v\n%s", err, out)
+	}
+
+	// 4. A self-renewal signed by the current key: issued at once, linked.
+	curPEM := files["pem"]
+	cur := readCert(t, curPEM)
+	newKey := filepath.Join(dir, "renewed.key")
+	run("key", "new", "--out", newKey, "--no-passphrase")
+	renewCSR := csrWithSubject(t, newKey, cur.RawSubject, filepath.Join(dir, "renewed.csr"))
+	newPEM := filepath.Join(dir, "renewed.pem")
+	serial4 := strings.TrimSpace(run("request", "renew", "--url", srv.base, "--key", key1, "--cert", curPEM, "--csr", renewCSR, "--out", newPEM))
+	if out := run("show", serial4); !strings.Contains(out, serial1) {
+		t.Errorf("the successor does not name its predecessor:\n%s", out)
+	}
+	if out, err := o.Combined(nil, "verify", "-CAfile", caPEM, newPEM); err != nil || !strings.Contains(string(out), ": OK") {
+		t.Fatalf("openssl verify of the renewal: %v\n%s", err, out)
+	}
+	// A renewal for a revoked certificate is refused.
+	run("revoke", serial1, "--reason", "superseded")
+	again := filepath.Join(dir, "again.key")
+	run("key", "new", "--out", again, "--no-passphrase")
+	againCSR := csrWithSubject(t, again, cur.RawSubject, filepath.Join(dir, "again.csr"))
+	code, _, stderr := execute(t, vars, "request", "renew", "--url", srv.base, "--key", key1, "--cert", curPEM, "--csr", againCSR)
+	if code != ExitError || !strings.Contains(stderr, "renewal refused (HTTP 409)") {
+		t.Fatalf("renewal of a revoked certificate: exit %d: %s", code, stderr)
+	}
+
+	// 5. The lost key: on hold at once, "certificateHold" in openssl ocsp
+	// within a second.
+	status, body := c.do("GET", "/ra/v1/applications/"+n2+"/certificate?format=pem", "", code2, nil)
+	if status != 200 {
+		t.Fatalf("download %s: %d", n2, status)
+	}
+	pem2 := filepath.Join(dir, "two.pem")
+	os.WriteFile(pem2, body, 0o644)
+	c.json("POST", "/ra/v1/revocations", "application/json", "", []byte(fmt.Sprintf(`{"number": %q, "code_word": "кодовое слово"}`, n2)), 200)
+	reported := time.Now()
+	for {
+		out, err := o.Combined(nil, "ocsp", "-issuer", caPEM, "-cert", pem2, "-url", srv.base+"/ocsp", "-CAfile", caPEM, "-no_nonce")
+		if err == nil && strings.Contains(string(out), "certificateHold") {
+			break
+		}
+		if time.Since(reported) > time.Second {
+			t.Fatalf("no certificateHold from openssl ocsp 1 s after the report: %v\n%s", err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("lost-key report to certificateHold in openssl ocsp: %v", time.Since(reported))
+	if out := run("show", serial2); !strings.Contains(out, "held") {
+		t.Errorf("the qualified certificate is not held:\n%s", out)
+	}
+
+	// 6. The mail: every change the applicants hear of arrived.
+	wantSubjects := []string{"принята", "принята", "принята", "рассмотрени", "одобрена", "выпущен",
+		"рассмотрени", "одобрена", "выпущен", "отклонена", "отозван", "приостановлен"}
+	msgs := smtp.WaitMessages(len(wantSubjects), 30*time.Second)
+	checkSubjects(t, msgs, wantSubjects)
+	for _, m := range msgs {
+		if !m.TLS || m.Login != "gostca" || m.Charset != "utf-8" || len(m.Defects) > 0 {
+			t.Errorf("message %q: TLS %v, login %q, charset %q, defects %v", m.Subject, m.TLS, m.Login, m.Charset, m.Defects)
+		}
+	}
+
+	// 7. With the mail server down, a change still succeeds; its message
+	// arrives once the server is back.
+	smtp.Stop()
+	csr5, _ := newCSR("five", "CN=ignored")
+	n5, _ := c.submit(csr5, "signature", nil)
+	run("request", "reject", n5, "--reason", "нет скана паспорта")
+	time.Sleep(3 * time.Second) // at least one failed delivery round
+	smtp.Start()
+	msgs = smtp.WaitMessages(len(wantSubjects)+2, 60*time.Second)
+	checkSubjects(t, msgs[len(wantSubjects):], []string{"принята", "отклонена"})
+	srv.stop()
+	if !strings.Contains(srv.stderr.String(), "msg=\"ledger sharing\"") {
+		t.Errorf("no ledger sharing figures:\n%s", srv.stderr)
+	}
+	run("audit", "verify")
+}
+
+// checkSubjects checks that the subjects of msgs say, in order, what want
+// says (each message's subject contains its word), whatever the order of
+// messages from different applications.
+func checkSubjects(t *testing.T, msgs []interop.SMTPMessage, want []string) {
+	t.Helper()
+	var got []string
+	for _, m := range msgs {
+		got = append(got, strings.ToLower(m.Subject))
+	}
+	used := make([]bool, len(got))
+	for _, w := range want {
+		found := false
+		for i, g := range got {
+			if !used[i] && strings.Contains(g, w) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no message saying %q among:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d messages, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
+
+func readCert(t *testing.T, path string) *cert.Certificate {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	c, err := cert.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// csrWithSubject writes a request for the key file key with the exact
+// subject raw, as a renewal keeps it.
+func csrWithSubject(t *testing.T, key string, raw []byte, out string) string {
+	t.Helper()
+	k, err := keyfile.Read(key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{RawSubject: raw}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
