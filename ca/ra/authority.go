@@ -30,6 +30,7 @@ type Ledger interface {
 	Attachment(sum [32]byte) ([]byte, error)
 	Get(serial *big.Int) (*store.Record, error)
 	BySubjectKeyID(ski []byte) ([]*store.Record, error)
+	Abandon(serial *big.Int, why string, at time.Time) error
 }
 
 var _ Ledger = (*store.DB)(nil)
@@ -73,6 +74,13 @@ type Config struct {
 	// SignTool is the subjectSignTool of qualified certificates when the
 	// request names none.
 	SignTool string
+	// StaleIssuance is how old the serial reserved for an application
+	// must be, still unsigned, before an approval takes its issuance for
+	// interrupted (the process died while signing), abandons the serial
+	// and issues anew; 0 means 1 minute. A process that holds the ledger
+	// alone for the whole approval (the command line) may set a
+	// nanosecond: a reservation it finds was made by a process gone.
+	StaleIssuance time.Duration
 }
 
 // DefaultDecisionTime is how long an application waits for a decision.
@@ -110,6 +118,9 @@ func New(ledger Ledger, c *ca.CA, cfg Config) (*Authority, error) {
 	}
 	if cfg.KeyClass == "" {
 		cfg.KeyClass = "KC1"
+	}
+	if cfg.StaleIssuance <= 0 {
+		cfg.StaleIssuance = time.Minute
 	}
 	return &Authority{ledger: ledger, ca: c, cfg: cfg}, nil
 }
@@ -685,12 +696,9 @@ func (r *Authority) issue(a *Application, operator string, opts ApproveOptions) 
 	if errors.Is(err, store.ErrExists) {
 		// Issued before (by an interrupted approval, or another operator
 		// just now): record what the ledger holds.
-		cur, gerr := r.Get(a.Number)
-		if gerr != nil {
-			return nil, gerr
-		}
-		if c, err = r.certificate(cur); err != nil {
-			return nil, fmt.Errorf("ra: application %s is being issued elsewhere; try again: %w", a.Number, err)
+		c, err = r.issuedBefore(a.Number)
+		if errors.Is(err, errInterrupted) {
+			c, err = r.ca.IssueRequest(req)
 		}
 	}
 	if err != nil {
@@ -714,6 +722,39 @@ func (r *Authority) issue(a *Application, operator string, opts ApproveOptions) 
 		return nil, fmt.Errorf("ra: application %s: certificate %x issued, but recording it: %w", a.Number, c.SerialNumber, err)
 	}
 	return &Decision{Application: done, Certificate: c}, nil
+}
+
+// errInterrupted: the application's serial was reserved by an issuance
+// that died; issuedBefore abandoned it.
+var errInterrupted = errors.New("ra: interrupted issuance")
+
+// issuedBefore returns the certificate the ledger links to the application
+// number, which Reserve refused a second one: issued already, or being
+// issued (a reservation younger than StaleIssuance), or interrupted (an
+// older one, which it abandons: errInterrupted).
+func (r *Authority) issuedBefore(number string) (*cert.Certificate, error) {
+	cur, err := r.Get(number)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Serial == nil {
+		return nil, fmt.Errorf("ra: application %s: the ledger refused its certificate", number)
+	}
+	rec, err := r.ledger.Get(cur.Serial)
+	if err != nil {
+		return nil, err
+	}
+	now := r.cfg.Clock()
+	switch {
+	case rec.Status != store.StatusReserved:
+		return r.certificate(cur)
+	case now.Sub(rec.CreatedAt) < r.cfg.StaleIssuance:
+		return nil, fmt.Errorf("ra: application %s is being issued (serial %x reserved %v ago); try again shortly", number, rec.Serial, now.Sub(rec.CreatedAt).Round(time.Millisecond))
+	}
+	if err := r.ledger.Abandon(rec.Serial, "interrupted issuance of application "+number, now); err != nil && !errors.Is(err, store.ErrState) {
+		return nil, err
+	}
+	return nil, errInterrupted
 }
 
 // certificate returns the certificate issued for a.

@@ -3,6 +3,7 @@ package ra_test
 import (
 	"bytes"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,34 @@ func TestDecisions(t *testing.T) {
 	}
 	if err := f.db.VerifyAudit(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestInterruptedIssuance: an approval that died after reserving the serial
+// (nothing signed) is taken for interrupted once StaleIssuance passed, and
+// the next approval issues; before that it says the issuance is running.
+func TestInterruptedIssuance(t *testing.T) {
+	f := newFixture(t)
+	rc, err := f.ra.Submit(f.submission(t, ca.ProfileSignature))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ra.Take(rc.Number, "petrov"); err != nil {
+		t.Fatal(err)
+	}
+	dead := big.NewInt(0xdead)
+	if err := f.db.Reserve(&store.Record{Serial: dead, IssuerKeyID: f.ca.KeyID(), Application: rc.Number}, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ra.Approve(rc.Number, "petrov", ra.ApproveOptions{}); err == nil || !strings.Contains(err.Error(), "being issued") {
+		t.Fatalf("approval during the issuance: %v", err)
+	}
+	f.clock.Advance(2 * time.Minute)
+	d, err := f.ra.Approve(rc.Number, "petrov", ra.ApproveOptions{})
+	if err != nil || d.Certificate == nil {
+		t.Fatalf("approval after the interruption: %+v, %v", d, err)
+	}
+	if rec, _ := f.db.Get(dead); rec.Status != store.StatusAbandoned {
+		t.Fatalf("the interrupted serial is %v", rec.Status)
 	}
 }

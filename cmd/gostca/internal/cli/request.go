@@ -105,13 +105,20 @@ func (a *app) raKey() ([]byte, error) {
 }
 
 // raOf makes the registration authority of the directory over db and c.
-func (a *app) raOf(cfg *config, db ra.Ledger, c *ca.CA) (*ra.Authority, error) {
+// alone says this process holds the ledger for the whole command, as the
+// commands do (serve shares it): a reservation it finds unsigned was left
+// by a process that died.
+func (a *app) raOf(cfg *config, db ra.Ledger, c *ca.CA, alone bool) (*ra.Authority, error) {
 	key, err := a.raKey()
 	if err != nil {
 		return nil, err
 	}
 	rc := cfg.RA
-	r, err := ra.New(db, c, ra.Config{
+	var stale time.Duration
+	if alone {
+		stale = time.Nanosecond
+	}
+	r, err := ra.New(db, c, ra.Config{StaleIssuance: stale,
 		Clock: a.env.Now, CodeKey: key, DecisionTime: time.Duration(rc.DecisionDays) * 24 * time.Hour,
 		TwoApprovals: rc.TwoApprovals, MaxAttachmentSize: rc.MaxAttachmentMiB << 20,
 		KeyClass: rc.KeyClass, SignTool: rc.SignTool,
@@ -139,7 +146,7 @@ func (a *app) openRA(keys *caKeySecrets) (*raSession, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := a.raOf(au.cfg, au.db, au.CA)
+		r, err := a.raOf(au.cfg, au.db, au.CA, true)
 		if err != nil {
 			au.Close()
 			return nil, err
@@ -161,7 +168,7 @@ func (a *app) openRA(keys *caKeySecrets) (*raSession, error) {
 	c, err := a.caOf(cfg, db, publicKeyOnly{caCert.PublicKey}, caCert, chain)
 	if err == nil {
 		var r *ra.Authority
-		if r, err = a.raOf(cfg, db, c); err == nil {
+		if r, err = a.raOf(cfg, db, c, true); err == nil {
 			return &raSession{Authority: r, db: db, close: func() { db.Close() }}, nil
 		}
 	}

@@ -35,7 +35,7 @@ type raServer struct {
 // ledger, with the CA c over it, and the deliverer of its outbox when
 // gostca.json names a mail server.
 func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, log *slog.Logger) (*raServer, error) {
-	r, err := a.raOf(cfg, shared, c)
+	r, err := a.raOf(cfg, shared, c, false)
 	if err != nil {
 		return nil, err
 	}
