@@ -198,18 +198,26 @@ func blockMatrix(r, c int) uint64 {
 	return m
 }
 
-// chain holds the registers of one LPS: x the input (clobbered), lo and hi
-// the two halves of the S-box lookup, t and u temporaries, k the mask.
-type chain struct{ x, lo, hi, t, u, k string }
+// chain holds the registers of one LPS: x the input (clobbered, then the
+// next input), lo and hi the two halves of the S-box lookup, r the
+// products, k the mask.
+type chain struct {
+	x, lo, hi string
+	r         [4]string
+	k         string
+}
 
 var (
-	chainS = chain{"Z5", "Z6", "Z7", "Z8", "Z9", "K1"}
-	chainK = chain{"Z10", "Z11", "Z12", "Z13", "Z14", "K2"}
+	chainS = chain{"Z5", "Z6", "Z7", [4]string{"Z8", "Z9", "Z0", "Z2"}, "K1"}
+	chainK = chain{"Z10", "Z11", "Z12", [4]string{"Z13", "Z14", "Z15", "Z16"}, "K2"}
 )
 
-// lpsGFNI returns the instructions for dst = L(P(S(x))), sliced; dst is not
-// one of c's registers.
-func lpsGFNI(c chain, dst string) []string {
+// lpsGFNI returns the instructions of L(P(S(x))), sliced, up to the last
+// step: the eight products p0..p7 are reduced to a = p0^p1^p2 in c.r[0],
+// b = p3^p4^p5 in c.r[1], and p6, p7 left in c.r[2], c.r[3], for the caller
+// to XOR with what the next step adds (VPTERNLOGQ $0x96 is a three-way
+// XOR).
+func lpsGFNI(c chain) []string {
 	var p []string
 	i := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 	i("VPMOVB2M %s, %s", c.x, c.k)
@@ -218,23 +226,38 @@ func lpsGFNI(c chain, dst string) []string {
 	i("VMOVDQA64 %s, %s", c.x, c.hi)
 	i("VPERMI2B Z23, Z22, %s", c.hi)
 	i("VPBLENDMB %s, %s, %s, %s", c.hi, c.lo, c.k, c.lo)
-	// c.lo is S(x); the products go to dst (even d) and c.hi (odd d).
-	acc := []string{dst, c.hi}
-	tmp := []string{c.t, c.u, c.x}
+	// c.lo is S(x). Product d goes to c.r[slot[d]].
+	slot := [8]int{0, 1, 2, 1, 2, 3, 2, 3}
 	for d := 0; d < 8; d++ {
-		var r string
-		if d < 2 {
-			r = acc[d]
-		} else {
-			r = tmp[d%3]
-		}
+		r := c.r[slot[d]]
 		i("VPERMB %s, Z%d, %s", c.lo, 24+d, r)
 		i("VGF2P8AFFINEQB $0, sliceMat<>+%d(SB), %s, %s", 64*d, r, r)
-		if d >= 2 {
-			i("VPXORQ %s, %s, %s", r, acc[d%2], acc[d%2])
+		switch d {
+		case 2:
+			i("VPTERNLOGQ $0x96, %s, %s, %s", c.r[2], c.r[1], c.r[0])
+		case 5:
+			i("VPTERNLOGQ $0x96, %s, %s, %s", c.r[3], c.r[2], c.r[1])
 		}
 	}
-	i("VPXORQ %s, %s, %s", c.hi, dst, dst)
+	return p
+}
+
+// reduce returns the instructions of dst = a ^ b ^ p6 ^ p7 ^ add for the
+// registers of c after lpsGFNI (add a register or memory operand, or "" for
+// none). With add it clobbers c.r[2], without it only c.hi, so that a
+// reduction without add can come before one with; dst is not c.r[0..2].
+func reduce(c chain, add, dst string) []string {
+	var p []string
+	i := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	t := c.hi
+	if add == "" {
+		i("VPXORQ %s, %s, %s", c.r[3], c.r[2], t)
+	} else {
+		i("VPTERNLOGQ $0x96, %s, %s, %s", add, c.r[3], c.r[2])
+		t = c.r[2]
+	}
+	i("VMOVDQA64 %s, %s", c.r[0], dst)
+	i("VPTERNLOGQ $0x96, %s, %s, %s", t, c.r[1], dst)
 	return p
 }
 
@@ -252,6 +275,8 @@ func interleave(a, bb []string) {
 	}
 }
 
+func emit(p []string) { interleave(p, nil) }
+
 // loadConstants loads Pi' into Z20–Z23 and the VPERMB indices into Z24–Z31.
 func loadConstants() {
 	for i := 0; i < 4; i++ {
@@ -263,25 +288,31 @@ func loadConstants() {
 }
 
 // gBody writes h ^= E(LPS(h ^ N), m) ^ m for h in Z4 (natural layout), h ^ N
-// in Z5 and m in Z3 (natural layout), with Z0 s and Z1 the round key.
+// in Z5 and m in Z3 (natural layout). The round key K is in Z1; the state
+// is never held alone: Z5 holds the next input of the state chain, s ^ K,
+// and Z10 that of the key chain, K ^ C, both computed from the products of
+// the previous LPS.
 func gBody() {
-	b.WriteString("\t// k = LPS(h ^ N); s = m, sliced\n")
-	w("VPERMB Z5, Z24, Z5")
-	for _, s := range lpsGFNI(chainS, "Z1") {
-		w("%s", s)
-	}
-	w("VPERMB Z3, Z24, Z0")
+	b.WriteString("\t// K1 = LPS(h ^ N); x_s = m ^ K1, x_k = K1 ^ C[1], sliced\n")
+	w("VPERMB Z5, Z24, Z10")
+	emit(lpsGFNI(chainK))
+	emit(reduce(chainK, "", "Z1"))
+	w("VPERMB Z3, Z24, Z5")
+	w("VPXORQ Z1, Z5, Z5")
+	w("VPXORQ sliceC<>+0(SB), Z1, Z10")
 	for r := 0; r < 12; r++ {
-		fmt.Fprintf(&b, "\t// round %d: s = LPS(s ^ k); k = LPS(k ^ C[%d])\n", r+1, r+1)
-		w("VPXORQ Z0, Z1, Z5")
-		w("VPXORQ sliceC<>+%d(SB), Z1, Z10", 64*r)
-		interleave(lpsGFNI(chainS, "Z0"), lpsGFNI(chainK, "Z1"))
+		fmt.Fprintf(&b, "\t// round %d: x_s = LPS(x_s) ^ K%d, x_k = K%d ^ C[%d] with K%d = LPS(x_k)\n", r+1, r+2, r+2, r+2, r+2)
+		interleave(lpsGFNI(chainS), lpsGFNI(chainK))
+		// The key first: the state's next input needs it.
+		emit(reduce(chainK, "", "Z1"))
+		if r < 11 {
+			emit(reduce(chainK, fmt.Sprintf("sliceC<>+%d(SB)", 64*(r+1)), "Z10"))
+		}
+		emit(reduce(chainS, "Z1", "Z5"))
 	}
-	b.WriteString("\t// h ^= s ^ k ^ m\n")
-	w("VPXORQ Z0, Z1, Z0")
-	w("VPERMB Z0, Z24, Z0")
-	w("VPXORQ Z3, Z0, Z0")
-	w("VPXORQ Z0, Z4, Z4")
+	b.WriteString("\t// h ^= s ^ K13 ^ m\n")
+	w("VPERMB Z5, Z24, Z5")
+	w("VPTERNLOGQ $0x96, Z3, Z5, Z4")
 }
 
 // gfniG writes gGFNI(h, n, m): g_N for one block.
