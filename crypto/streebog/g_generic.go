@@ -3,3 +3,5 @@
 package streebog
 
 func g(h, n, m *[8]uint64) { gGeneric(h, n, m) }
+
+func blocks(d *digest, p []byte) { blocksGeneric(d, p) }
