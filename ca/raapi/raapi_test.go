@@ -36,7 +36,7 @@ type fixture struct {
 	params *gost3410.Params
 }
 
-func newFixture(t *testing.T, cfg raapi.Config) *fixture {
+func newFixture(t testing.TB, cfg raapi.Config) *fixture {
 	t.Helper()
 	f := &fixture{clock: catest.NewClock(now), db: catest.NewLedger(t), params: gost3410.ParamsCryptoProA()}
 	f.ca = catest.NewRoot(t, catest.WithClock(f.clock), catest.WithLedger(f.db))
