@@ -194,6 +194,13 @@ func (au *authority) Close() error {
 // the ledger, the certificates, then the key (asking for its passphrase
 // or its token's PIN only once the ledger is known to be free).
 func (a *app) openCA(keys caKeySecrets) (*authority, error) {
+	return a.openCAWith(func(cfg *config, _ *cert.Certificate) (crypto.Signer, func(), error) {
+		return a.loadCAKey(cfg, keys)
+	})
+}
+
+// openCAWith is openCA with the signer that key gives (and its closer).
+func (a *app) openCAWith(key func(cfg *config, caCert *cert.Certificate) (crypto.Signer, func(), error)) (*authority, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
@@ -206,8 +213,14 @@ func (a *app) openCA(keys caKeySecrets) (*authority, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, closeKey, err := a.newCA(cfg, db, keys, caCert, chain)
+	signer, closeKey, err := key(cfg, caCert)
 	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	c, err := a.caOf(cfg, db, signer, caCert, chain)
+	if err != nil {
+		closeKey()
 		db.Close()
 		return nil, err
 	}

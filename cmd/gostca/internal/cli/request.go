@@ -22,6 +22,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/ra"
+	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/store"
 )
@@ -132,7 +133,6 @@ func (a *app) raOf(cfg *config, db ra.Ledger, c *ca.CA, alone bool) (*ra.Authori
 // raSession is an open registration authority and what it holds.
 type raSession struct {
 	*ra.Authority
-	db    *store.DB
 	close func()
 }
 
@@ -141,39 +141,42 @@ type raSession struct {
 // has only the public key, which checks requests as the real one does but
 // cannot sign.
 func (a *app) openRA(keys *caKeySecrets) (*raSession, error) {
+	var au *authority
+	var err error
 	if keys != nil {
-		au, err := a.openCA(*keys)
-		if err != nil {
-			return nil, err
-		}
-		r, err := a.raOf(au.cfg, au.db, au.CA, true)
-		if err != nil {
-			au.Close()
-			return nil, err
-		}
-		return &raSession{Authority: r, db: au.db, close: func() { au.Close() }}, nil
+		au, err = a.openCA(*keys)
+	} else {
+		au, err = a.openCAWith(func(_ *config, caCert *cert.Certificate) (crypto.Signer, func(), error) {
+			return publicKeyOnly{caCert.PublicKey}, func() {}, nil
+		})
 	}
-	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	caCert, chain, err := a.caCerts()
+	r, err := a.raOf(au.cfg, au.db, au.CA, true)
 	if err != nil {
+		au.Close()
 		return nil, err
 	}
-	db, err := a.openLedger(false)
+	return &raSession{Authority: r, close: func() { au.Close() }}, nil
+}
+
+// readRA opens the registration authority to read: the ledger read-only,
+// no CA. The closer closes the ledger.
+func (a *app) readRA() (*ra.Authority, func(), error) {
+	db, err := a.openLedger(true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c, err := a.caOf(cfg, db, publicKeyOnly{caCert.PublicKey}, caCert, chain)
+	key, err := a.raKey()
 	if err == nil {
 		var r *ra.Authority
-		if r, err = a.raOf(cfg, db, c, true); err == nil {
-			return &raSession{Authority: r, db: db, close: func() { db.Close() }}, nil
+		if r, err = ra.New(db, nil, ra.Config{Clock: a.env.Now, CodeKey: key}); err == nil {
+			return r, func() { db.Close() }, nil
 		}
 	}
 	db.Close()
-	return nil, err
+	return nil, nil, err
 }
 
 // publicKeyOnly is a signer with a public key and no private key.
@@ -322,19 +325,11 @@ failed).`,
 		if err := checkState(st); err != nil {
 			return err
 		}
-		db, err := a.openLedger(true)
+		r, closeRA, err := a.readRA()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		key, err := a.raKey()
-		if err != nil {
-			return err
-		}
-		r, err := ra.New(db, nil, ra.Config{Clock: a.env.Now, CodeKey: key})
-		if err != nil {
-			return err
-		}
+		defer closeRA()
 		apps, err := r.List(st)
 		if err != nil {
 			return failf("reading the applications: %v", trimPrefix(err))
@@ -386,19 +381,11 @@ func (a *app) requestShowCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		db, err := a.openLedger(true)
+		r, closeRA, err := a.readRA()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		key, err := a.raKey()
-		if err != nil {
-			return err
-		}
-		r, err := ra.New(db, nil, ra.Config{Clock: a.env.Now, CodeKey: key})
-		if err != nil {
-			return err
-		}
+		defer closeRA()
 		x, err := r.Get(number)
 		if err != nil {
 			return raError(number, err)
@@ -590,19 +577,11 @@ ledger keeps of it.`,
 		if err != nil {
 			return err
 		}
-		db, err := a.openLedger(true)
+		r, closeRA, err := a.readRA()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		key, err := a.raKey()
-		if err != nil {
-			return err
-		}
-		r, err := ra.New(db, nil, ra.Config{Clock: a.env.Now, CodeKey: key})
-		if err != nil {
-			return err
-		}
+		defer closeRA()
 		at, data, err := r.AttachmentData(number, args[1])
 		if err != nil {
 			return raError(number, err)
