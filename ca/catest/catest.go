@@ -15,6 +15,8 @@
 package catest
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/rand"
 	"path/filepath"
 	"strings"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/crypto/cert"
+	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/store"
 )
@@ -231,4 +234,20 @@ func NewCSRTemplate(t testing.TB, params *gost3410.Params, tmpl *cert.Certificat
 		t.Fatalf("catest: making a request: %v", err)
 	}
 	return der, key
+}
+
+// SignAttached returns content in an attached CMS signature (CAdES-BES)
+// by key and its certificate c, signed at clock's time: what a holder sends
+// to renew or revoke with its key.
+func SignAttached(t testing.TB, key crypto.Signer, c *cert.Certificate, clock *Clock, content []byte) []byte {
+	t.Helper()
+	s, err := cms.NewSigner(key, c, &cms.SignerOptions{Clock: clock.Now})
+	if err != nil {
+		t.Fatalf("catest: %v", err)
+	}
+	var b bytes.Buffer
+	if err := s.SignAttached(&b, bytes.NewReader(content), int64(len(content))); err != nil {
+		t.Fatalf("catest: signing: %v", err)
+	}
+	return b.Bytes()
 }

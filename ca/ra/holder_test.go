@@ -1,7 +1,6 @@
 package ra_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/ca/ra"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/store"
 )
@@ -40,15 +38,7 @@ func (f *fixture) issued(t *testing.T, profile string) (*ra.Receipt, *cert.Certi
 // signed is content in a CMS signature by key and c.
 func (f *fixture) signed(t *testing.T, key *gost3410.PrivateKey, c *cert.Certificate, content []byte) []byte {
 	t.Helper()
-	s, err := cms.NewSigner(key, c, &cms.SignerOptions{Clock: f.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := s.SignAttached(&b, bytes.NewReader(content), int64(len(content))); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return catest.SignAttached(t, key, c, f.clock, content)
 }
 
 func (f *fixture) status(t *testing.T, c *cert.Certificate) store.Status {

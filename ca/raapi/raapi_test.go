@@ -21,6 +21,7 @@ import (
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/testkit"
 	"github.com/gostca/gostca/store"
 	"golang.org/x/time/rate"
 )
@@ -75,40 +76,24 @@ func pemCSR(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 }
 
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+type response struct{ *testkit.Response }
 
 func (r *response) json(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("%d %s: %v", r.status, r.body, err)
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("%d %s: %v", r.Status, r.Body, err)
 	}
 	return m
 }
 
 func (f *fixture) do(t *testing.T, method, path, ctype, code string, body io.Reader) *response {
 	t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
+	var b []byte
+	if body != nil {
+		b, _ = io.ReadAll(body)
 	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if code != "" {
-		req.Header.Set("Authorization", "Bearer "+code)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return &response{resp.StatusCode, resp.Header, b}
+	return &response{testkit.HTTP(t, method, f.srv.URL+path, ctype, code, b)}
 }
 
 func (f *fixture) submitJSON(t *testing.T, body string) *response {
@@ -139,17 +124,17 @@ func TestSubmitAndFollow(t *testing.T) {
 	csr, _ := f.csr(t)
 	ctype, body := multipartBody(t, jsonApplication(csr, "signature", ""), map[string][]byte{"паспорт.pdf": []byte("%PDF-1.7 scan")})
 	r := f.do(t, "POST", "/ra/v1/applications", ctype, "", body)
-	if r.status != http.StatusCreated {
-		t.Fatalf("submit: %d %s", r.status, r.body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
 	}
 	m := r.json(t)
 	number, code := m["number"].(string), m["access_code"].(string)
-	if number != "2026-000001" || m["status"] != "submitted" || r.header.Get("Location") != "/ra/v1/applications/"+number {
+	if number != "2026-000001" || m["status"] != "submitted" || r.Header.Get("Location") != "/ra/v1/applications/"+number {
 		t.Fatalf("receipt %v", m)
 	}
 	st := f.do(t, "GET", "/ra/v1/applications/"+number, "", code, nil)
-	if st.status != 200 || st.json(t)["status"] != "submitted" || !strings.Contains(string(st.body), "паспорт.pdf") {
-		t.Fatalf("status: %d %s", st.status, st.body)
+	if st.Status != 200 || st.json(t)["status"] != "submitted" || !strings.Contains(string(st.Body), "паспорт.pdf") {
+		t.Fatalf("status: %d %s", st.Status, st.Body)
 	}
 	// Wrong code, no code, unknown number: one answer.
 	var bodies []string
@@ -160,8 +145,8 @@ func TestSubmitAndFollow(t *testing.T) {
 		{"/ra/v1/applications/garbage", code},
 	} {
 		r := f.do(t, "GET", c.path, "", c.code, nil)
-		if r.status != 404 || r.header.Get("Content-Type") != "application/problem+json" {
-			t.Fatalf("%s with %q: %d %s", c.path, c.code, r.status, r.body)
+		if r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s with %q: %d %s", c.path, c.code, r.Status, r.Body)
 		}
 		m := r.json(t)
 		delete(m, "instance")
@@ -173,8 +158,8 @@ func TestSubmitAndFollow(t *testing.T) {
 			t.Fatalf("answers differ: %s vs %s", b, bodies[0])
 		}
 	}
-	if c := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate", "", code, nil); c.status != 409 {
-		t.Fatalf("certificate before issuance: %d %s", c.status, c.body)
+	if c := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate", "", code, nil); c.Status != 409 {
+		t.Fatalf("certificate before issuance: %d %s", c.Status, c.Body)
 	}
 	// The operator approves; the applicant downloads.
 	d, err := f.ra.Approve(number, "petrov", ra.ApproveOptions{})
@@ -182,33 +167,33 @@ func TestSubmitAndFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = f.do(t, "GET", "/ra/v1/applications/"+number, "", code, nil)
-	if m := st.json(t); m["status"] != "issued" || m["serial"] != fmt.Sprintf("%X", d.Certificate.SerialNumber) || strings.Contains(string(st.body), "petrov") {
-		t.Fatalf("status after issuance: %s", st.body)
+	if m := st.json(t); m["status"] != "issued" || m["serial"] != fmt.Sprintf("%X", d.Certificate.SerialNumber) || strings.Contains(string(st.Body), "petrov") {
+		t.Fatalf("status after issuance: %s", st.Body)
 	}
 	der := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate", "", code, nil)
-	if der.status != 200 || !bytes.Equal(der.body, d.Certificate.Raw) || der.header.Get("Content-Type") != "application/pkix-cert" {
-		t.Fatalf("der: %d %s", der.status, der.header)
+	if der.Status != 200 || !bytes.Equal(der.Body, d.Certificate.Raw) || der.Header.Get("Content-Type") != "application/pkix-cert" {
+		t.Fatalf("der: %d %s", der.Status, der.Header)
 	}
 	pemR := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate?format=pem", "", code, nil)
-	if !bytes.HasPrefix(pemR.body, []byte("-----BEGIN CERTIFICATE-----")) {
-		t.Fatalf("pem: %s", pemR.body)
+	if !bytes.HasPrefix(pemR.Body, []byte("-----BEGIN CERTIFICATE-----")) {
+		t.Fatalf("pem: %s", pemR.Body)
 	}
 	p7 := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate?format=p7b", "", code, nil)
-	sd, err := cms.Parse(p7.body)
+	sd, err := cms.Parse(p7.Body)
 	if err != nil || len(sd.Certificates) != 2 {
 		t.Fatalf("p7b: %v", err)
 	}
-	if r := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate?format=zip", "", code, nil); r.status != 422 {
-		t.Fatalf("bad format: %d", r.status)
+	if r := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate?format=zip", "", code, nil); r.Status != 422 {
+		t.Fatalf("bad format: %d", r.Status)
 	}
 	// Cancelling an issued application is not in the table.
-	if r := f.do(t, "POST", "/ra/v1/applications/"+number+"/cancel", "", code, nil); r.status != 409 {
-		t.Fatalf("cancel issued: %d %s", r.status, r.body)
+	if r := f.do(t, "POST", "/ra/v1/applications/"+number+"/cancel", "", code, nil); r.Status != 409 {
+		t.Fatalf("cancel issued: %d %s", r.Status, r.Body)
 	}
 	// The holder lost the key: on hold at once with the code word.
 	lost := f.do(t, "POST", "/ra/v1/revocations", "application/json", "", strings.NewReader(fmt.Sprintf(`{"number": %q, "code_word": "кодовое слово"}`, number)))
-	if lost.status != 200 || lost.json(t)["status"] != "held" {
-		t.Fatalf("lost key: %d %s", lost.status, lost.body)
+	if lost.Status != 200 || lost.json(t)["status"] != "held" {
+		t.Fatalf("lost key: %d %s", lost.Status, lost.Body)
 	}
 	if rec, _ := f.db.Get(d.Certificate.SerialNumber); rec.Status != store.StatusHeld {
 		t.Fatalf("status %v", rec.Status)
@@ -259,15 +244,15 @@ func TestBadInput(t *testing.T) {
 				body = tt.body()
 			}
 			r := f.do(t, "POST", "/ra/v1/applications", ctype, "", body)
-			if r.status != tt.status || r.header.Get("Content-Type") != "application/problem+json" {
-				t.Fatalf("got %d %s, want %d", r.status, r.body, tt.status)
+			if r.Status != tt.status || r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("got %d %s, want %d", r.Status, r.Body, tt.status)
 			}
 			m := r.json(t)
 			if m["status"] != float64(tt.status) || !strings.HasPrefix(m["type"].(string), "urn:gostca:problem:") {
 				t.Fatalf("problem %v", m)
 			}
-			if tt.field != "" && !strings.Contains(string(r.body), `"field": "`+tt.field+`"`) && !strings.Contains(string(r.body), `"field":"`+tt.field+`"`) {
-				t.Fatalf("no field %s in %s", tt.field, r.body)
+			if tt.field != "" && !strings.Contains(string(r.Body), `"field": "`+tt.field+`"`) && !strings.Contains(string(r.Body), `"field":"`+tt.field+`"`) {
+				t.Fatalf("no field %s in %s", tt.field, r.Body)
 			}
 			if all, _ := f.ra.List(""); len(all) != 0 {
 				t.Fatalf("%d applications recorded", len(all))
@@ -275,8 +260,8 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	for _, c := range []struct{ method, path string }{{"GET", "/ra/v1/applications"}, {"DELETE", "/ra/v1/applications/2026-000001"}, {"GET", "/ra/v1/nothing"}} {
-		if r := f.do(t, c.method, c.path, "", "", nil); (r.status != 405 && r.status != 404) || r.header.Get("Content-Type") != "application/problem+json" {
-			t.Fatalf("%s %s: %d", c.method, c.path, r.status)
+		if r := f.do(t, c.method, c.path, "", "", nil); (r.Status != 405 && r.Status != 404) || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s %s: %d", c.method, c.path, r.Status)
 		}
 	}
 }
@@ -284,20 +269,20 @@ func TestBadInput(t *testing.T) {
 func TestRateLimits(t *testing.T) {
 	f := newFixture(t, raapi.Config{CodeRate: rate.Every(time.Hour), CodeBurst: 3, SubmitRate: rate.Every(time.Hour), SubmitBurst: 2})
 	for i := range 3 {
-		if r := f.do(t, "GET", "/ra/v1/applications/2026-000001", "", "AAAA-AAAA-AAAA-AAAA", nil); r.status != 404 {
-			t.Fatalf("try %d: %d", i, r.status)
+		if r := f.do(t, "GET", "/ra/v1/applications/2026-000001", "", "AAAA-AAAA-AAAA-AAAA", nil); r.Status != 404 {
+			t.Fatalf("try %d: %d", i, r.Status)
 		}
 	}
 	r := f.do(t, "GET", "/ra/v1/applications/2026-000001", "", "AAAA-AAAA-AAAA-AAAA", nil)
-	if r.status != 429 || r.header.Get("Retry-After") == "" {
-		t.Fatalf("after 3 wrong codes: %d %v", r.status, r.header)
+	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 3 wrong codes: %d %v", r.Status, r.Header)
 	}
 	for i := range 2 {
 		f.submitJSON(t, "{}")
 		_ = i
 	}
-	if r := f.submitJSON(t, "{}"); r.status != 429 {
-		t.Fatalf("third submission: %d", r.status)
+	if r := f.submitJSON(t, "{}"); r.Status != 429 {
+		t.Fatalf("third submission: %d", r.Status)
 	}
 }
 
@@ -311,32 +296,22 @@ func TestRenewalAndSignedRevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := d.Certificate
-	sign := func(content []byte) []byte {
-		s, err := cms.NewSigner(key, c, &cms.SignerOptions{Clock: f.clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := s.SignAttached(&b, bytes.NewReader(content), int64(len(content))); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
+	sign := func(content []byte) []byte { return catest.SignAttached(t, key, c, f.clock, content) }
 	newCSR, _ := catest.NewCSRTemplate(t, f.params, &cert.CertificateRequest{RawSubject: c.RawSubject})
 	rn := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", bytes.NewReader(sign(newCSR)))
-	if rn.status != 201 || !strings.Contains(rn.json(t)["certificate"].(string), "BEGIN CERTIFICATE") {
-		t.Fatalf("renewal: %d %s", rn.status, rn.body)
+	if rn.Status != 201 || !strings.Contains(rn.json(t)["certificate"].(string), "BEGIN CERTIFICATE") {
+		t.Fatalf("renewal: %d %s", rn.Status, rn.Body)
 	}
-	if r := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", strings.NewReader("garbage")); r.status != 422 {
-		t.Fatalf("garbage renewal: %d %s", r.status, r.body)
+	if r := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", strings.NewReader("garbage")); r.Status != 422 {
+		t.Fatalf("garbage renewal: %d %s", r.Status, r.Body)
 	}
 	rv := f.do(t, "POST", "/ra/v1/revocations", "application/pkcs7-mime", "", bytes.NewReader(sign([]byte(fmt.Sprintf(`{"serial": "%X"}`, c.SerialNumber)))))
-	if rv.status != 200 || rv.json(t)["status"] != "revoked" {
-		t.Fatalf("signed revocation: %d %s", rv.status, rv.body)
+	if rv.Status != 200 || rv.json(t)["status"] != "revoked" {
+		t.Fatalf("signed revocation: %d %s", rv.Status, rv.Body)
 	}
 	// A revoked certificate cannot renew.
 	again, _ := catest.NewCSRTemplate(t, f.params, &cert.CertificateRequest{RawSubject: c.RawSubject})
-	if r := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", bytes.NewReader(sign(again))); r.status != 409 && r.status != 422 {
-		t.Fatalf("renewal of a revoked certificate: %d %s", r.status, r.body)
+	if r := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", bytes.NewReader(sign(again))); r.Status != 409 && r.Status != 422 {
+		t.Fatalf("renewal of a revoked certificate: %d %s", r.Status, r.Body)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"encoding/pem"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -97,4 +99,38 @@ func CheckEncryptBlocks(t *testing.T, b cipher.Block) {
 			t.Errorf("%d blocks: EncryptBlocks differs from Encrypt", n)
 		}
 	}
+}
+
+// Response is an HTTP answer as a test reads it.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// HTTP sends one request with the default client: its Content-Type ctype
+// and, unless empty, the bearer token bearer. It fails the test if no
+// answer comes.
+func HTTP(t testing.TB, method, url, ctype, bearer string, body []byte) *Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{resp.StatusCode, resp.Header, b}
 }

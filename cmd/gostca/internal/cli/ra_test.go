@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -19,6 +18,7 @@ import (
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/keyfile"
 	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/testkit"
 )
 
 const raApplicant = `{"surname": "Иванов", "given_name": "Иван", "patronymic": "Иванович",
@@ -67,23 +67,8 @@ type raClient struct {
 
 func (c *raClient) do(method, path, ctype, code string, body []byte) (int, []byte) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if code != "" {
-		req.Header.Set("Authorization", "Bearer "+code)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	r := testkit.HTTP(c.t, method, c.base+path, ctype, code, body)
+	return r.Status, r.Body
 }
 
 func (c *raClient) json(method, path, ctype, code string, body []byte, want int) map[string]any {
