@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -308,4 +309,35 @@ func FuzzDecodeApplication(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBackupCarriesApplications: a backup restored holds the applications
+// and their attachments, checked against their hashes.
+func TestBackupCarriesApplications(t *testing.T) {
+	db := openTest(t)
+	scan := []byte("%PDF-1.4 a scan")
+	a, err := db.SubmitApplication(t0, [][]byte{scan}, testApp("key", Attachment{Name: "scan.pdf", Type: "application/pdf"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backup bytes.Buffer
+	if _, err := db.WriteTo(&backup); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "restored.db")
+	if err := Restore(path, &backup); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	got, err := restored.Application(a.Number)
+	if err != nil || got.Attachments[0].Hash != a.Attachments[0].Hash {
+		t.Fatalf("restored application: %+v, %v", got, err)
+	}
+	if data, err := restored.Attachment(got.Attachments[0].Hash); err != nil || !bytes.Equal(data, scan) {
+		t.Fatalf("restored attachment: %q, %v", data, err)
+	}
 }

@@ -2,7 +2,9 @@ package ra_test
 
 import (
 	"bytes"
+	"crypto"
 	"errors"
+	"io"
 	"math/big"
 	"strings"
 	"testing"
@@ -289,5 +291,43 @@ func TestInterruptedIssuance(t *testing.T) {
 	}
 	if rec, _ := f.db.Get(dead); rec.Status != store.StatusAbandoned {
 		t.Fatalf("the interrupted serial is %v", rec.Status)
+	}
+}
+
+// failingSigner has the CA's public key and cannot sign: an issuance error.
+type failingSigner struct{ pub crypto.PublicKey }
+
+func (s failingSigner) Public() crypto.PublicKey { return s.pub }
+
+func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("token removed")
+}
+
+// TestIssuanceFails: an approval whose signature fails leaves the
+// application failed, with the reason; approving again issues it.
+func TestIssuanceFails(t *testing.T) {
+	f := newFixture(t)
+	broken, err := ca.New(f.db, ca.Config{Clock: f.clock.Now, Signer: failingSigner{f.ca.Certificate().PublicKey}, Certificate: f.ca.Certificate()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokenRA, err := ra.New(f.db, broken, ra.Config{Clock: f.clock.Now, CodeKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := f.ra.Submit(f.submission(t, ca.ProfileSignature))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := brokenRA.Approve(rc.Number, "petrov", ra.ApproveOptions{}); err == nil || !strings.Contains(err.Error(), "token removed") {
+		t.Fatalf("approval with a failing key: %v", err)
+	}
+	a, _ := f.ra.Get(rc.Number)
+	if a.State != ra.Failed || !strings.Contains(a.Reason, "token removed") {
+		t.Fatalf("after the failure: %s %q", a.State, a.Reason)
+	}
+	d, err := f.ra.Approve(rc.Number, "petrov", ra.ApproveOptions{})
+	if err != nil || d.Certificate == nil || d.Application.State != ra.Issued || d.Application.Reason != "" {
+		t.Fatalf("retry: %+v, %v", d, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -319,4 +320,36 @@ func csrWithSubject(t *testing.T, key string, raw []byte, out string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestServeRAListen: with --ra-listen the API is served there, and not on
+// --listen; --ra-listen alone is a usage error.
+func TestServeRAListen(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": filepath.Join(dir, "ca")}
+	mustRun(t, vars)("init", "--subject", "CN=RA Listen CA,C=RU")
+	if code, _, stderr := execute(t, vars, "serve", "--listen", "127.0.0.1:0", "--ra-listen", "127.0.0.1:0"); code != ExitUsage || !strings.Contains(stderr, "--ra-listen goes with --ra") {
+		t.Fatalf("--ra-listen without --ra: %d %s", code, stderr)
+	}
+	srv := startServe(t, vars, "--listen", "127.0.0.1:0", "--ra", "--ra-listen", "127.0.0.1:0")
+	var raBase string
+	for deadline := time.Now().Add(10 * time.Second); raBase == ""; time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`msg="serving the registration authority" addr=(\S+)`).FindStringSubmatch(srv.stderr.String()); m != nil {
+			raBase = "http://" + m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no registration authority address:\n%s", srv.stderr)
+		}
+	}
+	r := testkit.HTTP(t, "GET", raBase+"/ra/v1/applications/2026-000001", "", "0000-0000-0000-0000", nil)
+	if r.Status != http.StatusNotFound || r.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("API on --ra-listen: %d %s", r.Status, r.Body)
+	}
+	if r := testkit.HTTP(t, "GET", srv.base+"/ra/v1/applications/2026-000001", "", "0000-0000-0000-0000", nil); r.Header.Get("Content-Type") == "application/problem+json" {
+		t.Fatalf("the API is served on --listen too: %d %s", r.Status, r.Body)
+	}
+	if r := testkit.HTTP(t, "GET", srv.base+"/healthz", "", "", nil); r.Status != 200 {
+		t.Fatalf("/healthz on --listen: %d", r.Status)
+	}
+	srv.stop()
 }
