@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -54,6 +55,17 @@ func HashCode(key []byte, number, code string) []byte {
 // HashCode is sum.
 func CheckCode(key []byte, number, code string, sum []byte) bool {
 	return subtle.ConstantTimeCompare(HashCode(key, number, code), sum) == 1
+}
+
+// FormatSerial writes a certificate serial as people read it: upper-case
+// hexadecimal with an even number of digits, as gostca's commands print
+// it ("04C85E…").
+func FormatSerial(n *big.Int) string {
+	s := fmt.Sprintf("%X", n)
+	if len(s)%2 == 1 {
+		s = "0" + s
+	}
+	return s
 }
 
 // FormatNumber returns the application number of the seq-th application

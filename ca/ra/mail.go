@@ -115,7 +115,7 @@ func certificateEvent(tx store.Tx, serial *big.Int, ev *notify.Event) bool {
 	if err != nil {
 		return false
 	}
-	ev.Serial, ev.NotAfter = strings.ToUpper(serial.Text(16)), rec.NotAfter
+	ev.Serial, ev.NotAfter = FormatSerial(serial), rec.NotAfter
 	return true
 }
 

@@ -553,7 +553,7 @@ func view(a *ra.Application) statusView {
 		v.Reason = "the certificate could not be issued; the operator will try again"
 	}
 	if a.Serial != nil && a.State == ra.Issued {
-		v.Serial = fmt.Sprintf("%X", a.Serial)
+		v.Serial = ra.FormatSerial(a.Serial)
 		v.Certificate = Prefix + "applications/" + a.Number + "/certificate"
 	}
 	for _, e := range a.History {
@@ -679,7 +679,7 @@ func (h *Handler) renew(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := rn.Certificate
 	return writeJSON(w, http.StatusCreated, map[string]string{
-		"serial":      fmt.Sprintf("%X", c.SerialNumber),
+		"serial":      ra.FormatSerial(c.SerialNumber),
 		"certificate": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})),
 	})
 }
@@ -724,7 +724,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) error {
 }
 
 func revocationView(serial *big.Int, status, reason string) map[string]string {
-	return map[string]string{"serial": fmt.Sprintf("%X", serial), "status": status, "reason": reason}
+	return map[string]string{"serial": ra.FormatSerial(serial), "status": status, "reason": reason}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -167,7 +167,7 @@ func TestSubmitAndFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = f.do(t, "GET", "/ra/v1/applications/"+number, "", code, nil)
-	if m := st.json(t); m["status"] != "issued" || m["serial"] != fmt.Sprintf("%X", d.Certificate.SerialNumber) || strings.Contains(string(st.Body), "petrov") {
+	if m := st.json(t); m["status"] != "issued" || m["serial"] != ra.FormatSerial(d.Certificate.SerialNumber) || strings.Contains(string(st.Body), "petrov") {
 		t.Fatalf("status after issuance: %s", st.Body)
 	}
 	der := f.do(t, "GET", "/ra/v1/applications/"+number+"/certificate", "", code, nil)
