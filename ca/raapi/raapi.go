@@ -28,11 +28,9 @@ import (
 	"math/big"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -55,6 +53,10 @@ type Config struct {
 	// SelfRenewal are the profiles whose holders renew without an
 	// operator; nil means ra.DefaultSelfRenewal.
 	SelfRenewal []string
+	// Limits are the per-client rate limits, which the portal's forms may
+	// share; nil means limits of SubmitRate, SubmitBurst, CodeRate and
+	// CodeBurst (see LimitConfig).
+	Limits *Limits
 	// SubmitRate and SubmitBurst limit each client's submissions and
 	// renewals; 0 means 1 a second with a burst of 20.
 	SubmitRate  rate.Limit
@@ -77,22 +79,15 @@ type Config struct {
 
 // Handler serves the API. It is safe for concurrent use.
 type Handler struct {
-	cfg     Config
-	mux     *http.ServeMux
-	submits *limiters
-	codes   *limiters
+	cfg    Config
+	mux    *http.ServeMux
+	limits *Limits
 }
 
 // NewHandler returns the API's handler.
 func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Authority == nil {
 		return nil, errors.New("raapi: no Authority")
-	}
-	if cfg.SubmitRate == 0 {
-		cfg.SubmitRate, cfg.SubmitBurst = 1, 20
-	}
-	if cfg.CodeRate == 0 {
-		cfg.CodeRate, cfg.CodeBurst = rate.Every(10*time.Second), 10
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 256 << 10
@@ -106,8 +101,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(),
-		submits: newLimiters(cfg.SubmitRate, cfg.SubmitBurst), codes: newLimiters(cfg.CodeRate, cfg.CodeBurst)}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), limits: cfg.Limits}
+	if h.limits == nil {
+		h.limits = NewLimits(LimitConfig{SubmitRate: cfg.SubmitRate, SubmitBurst: cfg.SubmitBurst, CodeRate: cfg.CodeRate, CodeBurst: cfg.CodeBurst})
+	}
 	h.route("applications", http.MethodPost, h.submit)
 	h.route("applications/{number}", http.MethodGet, h.status)
 	h.route("applications/{number}/certificate", http.MethodGet, h.certificate)
@@ -180,11 +177,14 @@ var errNoApplication = &problem{Status: http.StatusNotFound, Type: "not-found",
 // client's is logged and answered without its detail.
 func (h *Handler) problemOf(err error) *problem {
 	var p *problem
+	var rl *RateError
 	var fe ra.FieldErrors
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &rl):
+		return &problem{Status: http.StatusTooManyRequests, Type: "rate-limited", Title: "too many " + rl.What + "; try again later", retryAfter: rl.RetryAfter}
 	case errors.As(err, &fe):
 		return &problem{Status: http.StatusUnprocessableEntity, Type: "invalid-application",
 			Title: "the application has invalid fields", Detail: "nothing was recorded; correct the fields named", Errors: fe}
@@ -221,83 +221,12 @@ func badRequest(format string, args ...any) *problem {
 	return &problem{Status: http.StatusBadRequest, Type: "bad-request", Title: "the request cannot be read", Detail: fmt.Sprintf(format, args...)}
 }
 
-// client is who the rate limits count: the peer address.
-func client(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// limiters are per-client token buckets, forgotten after 10 idle minutes.
-type limiters struct {
-	mu    sync.Mutex
-	limit rate.Limit
-	burst int
-	m     map[string]*clientLimiter
-	swept time.Time
-}
-
-type clientLimiter struct {
-	*rate.Limiter
-	seen time.Time
-}
-
-func newLimiters(limit rate.Limit, burst int) *limiters {
-	return &limiters{limit: limit, burst: burst, m: map[string]*clientLimiter{}}
-}
-
-func (l *limiters) get(key string) *rate.Limiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if now.Sub(l.swept) > time.Minute {
-		for k, c := range l.m {
-			if now.Sub(c.seen) > 10*time.Minute {
-				delete(l.m, k)
-			}
-		}
-		l.swept = now
-	}
-	c := l.m[key]
-	if c == nil {
-		c = &clientLimiter{Limiter: rate.NewLimiter(l.limit, l.burst)}
-		l.m[key] = c
-	}
-	c.seen = now
-	return c.Limiter
-}
-
-// tooMany is the answer over a rate limit.
-func tooMany(what string, lim *rate.Limiter) *problem {
-	wait := 1
-	if r := lim.Reserve(); r.OK() {
-		wait = max(1, int(r.Delay().Seconds()+0.999))
-		r.Cancel()
-	}
-	return &problem{Status: http.StatusTooManyRequests, Type: "rate-limited", Title: "too many " + what + "; try again later", retryAfter: wait}
-}
-
 // allowSubmit takes a submission token of the client.
-func (h *Handler) allowSubmit(r *http.Request) error {
-	if lim := h.submits.get(client(r)); !lim.Allow() {
-		return tooMany("submissions", lim)
-	}
-	return nil
-}
+func (h *Handler) allowSubmit(r *http.Request) error { return h.limits.Submit(r) }
 
 // checkCode runs a code check, counting its failures against the client.
 func (h *Handler) checkCode(r *http.Request, check func() error) error {
-	lim := h.codes.get(client(r))
-	if lim.Tokens() < 1 {
-		return tooMany("wrong codes", lim)
-	}
-	err := check()
-	if errors.Is(err, ra.ErrNotFound) {
-		lim.Allow()
-	}
-	return err
+	return h.limits.CheckCode(r, check)
 }
 
 // bearer returns the access code of the Authorization header.

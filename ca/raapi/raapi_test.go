@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/textproto"
 	"strings"
 	"testing"
@@ -313,5 +314,25 @@ func TestRenewalAndSignedRevocation(t *testing.T) {
 	again, _ := catest.NewCSRTemplate(t, f.params, &cert.CertificateRequest{RawSubject: c.RawSubject})
 	if r := f.do(t, "POST", "/ra/v1/renewals", "application/pkcs7-mime", "", bytes.NewReader(sign(again))); r.Status != 409 && r.Status != 422 {
 		t.Fatalf("renewal of a revoked certificate: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestClientBehindProxy(t *testing.T) {
+	l := raapi.NewLimits(raapi.LimitConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	for _, c := range []struct{ peer, xff, want string }{
+		{"192.0.2.1:5000", "", "192.0.2.1"},
+		{"192.0.2.1:5000", "203.0.113.9", "192.0.2.1"}, // not a trusted proxy: its header is ignored
+		{"10.1.2.3:5000", "198.51.100.7, 203.0.113.9", "203.0.113.9"},
+		{"10.1.2.3:5000", "garbage", "10.1.2.3"},
+		{"10.1.2.3:5000", "", "10.1.2.3"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.peer
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := l.Client(r); got != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
+		}
 	}
 }
