@@ -692,3 +692,28 @@ func (c *Cache) Healthy() error {
 	}
 	return nil
 }
+
+// Status returns the state of the CA's certificate serial as the follower
+// last read it from the ledger, and when that was: what a status page
+// shows without reading the ledger itself. ok is false when the cache has
+// no entry for serial: a certificate it never saw, an expired one (the
+// cache drops them) or another CA's; ask the ledger then.
+func (c *Cache) Status(serial *big.Int) (st ca.Status, readAt time.Time, ok bool) {
+	c.mu.RLock()
+	e := c.entries[string(serial.Bytes())]
+	readAt = c.lastRead
+	c.mu.RUnlock()
+	if e == nil {
+		return ca.Status{}, readAt, false
+	}
+	st = ca.Status{Serial: e.serial, State: ca.StateGood}
+	switch {
+	case e.status == ocsp.Revoked && e.reason == cert.ReasonCertificateHold:
+		st.State, st.RevokedAt, st.Reason = ca.StateHeld, e.revokedAt, e.reason
+	case e.status == ocsp.Revoked:
+		st.State, st.RevokedAt, st.Reason = ca.StateRevoked, e.revokedAt, e.reason
+	case e.notAfter.Before(c.clock()):
+		st.State = ca.StateExpired
+	}
+	return st, readAt, true
+}

@@ -3,6 +3,7 @@ package responder
 import (
 	"bytes"
 	"context"
+	"math/big"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +161,25 @@ func TestFollowsChanges(t *testing.T) {
 	}
 	if !f.cache.crlDirty {
 		t.Error("a release did not mark the CRLs for remaking")
+	}
+}
+
+// TestCacheStatus: the status a check page reads from the cache.
+func TestCacheStatus(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, c := range []struct {
+		c    *cert.Certificate
+		want ca.State
+	}{{f.good, ca.StateGood}, {f.revoked, ca.StateRevoked}, {f.held, ca.StateHeld}} {
+		st, readAt, ok := f.cache.Status(c.c.SerialNumber)
+		if !ok || st.State != c.want || readAt.IsZero() {
+			t.Errorf("%s: %v %v %v, want %v", c.c.Subject.CommonName, st.State, readAt, ok, c.want)
+		}
+	}
+	if st, _, _ := f.cache.Status(f.revoked.SerialNumber); st.Reason != cert.ReasonKeyCompromise || st.RevokedAt.IsZero() {
+		t.Errorf("revoked: %+v", st)
+	}
+	if _, _, ok := f.cache.Status(big.NewInt(12345)); ok {
+		t.Error("an unknown serial has a status")
 	}
 }
