@@ -20,6 +20,11 @@ import (
 // has a documented default. A nil CRLs, CACert or Health leaves its
 // endpoint out (404).
 type HandlerOptions struct {
+	// Fallback, if set, serves the requests that are none of the
+	// responder's (the web pages beside it); nil answers them 404. With
+	// OCSPPath "/", a GET is an OCSP request only if its path starts with
+	// "M" (the base64 of a DER SEQUENCE).
+	Fallback http.Handler
 	// OCSP answers OCSP requests (a Cache, maybe decorated).
 	OCSP Source
 	// CRLs gives the CRLs (a Cache).
@@ -182,7 +187,8 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.Method == http.MethodPost && (raw == h.o.OCSPPath || raw == h.o.OCSPPath+"/" || raw == "/"):
 		h.servePOST(w, r)
-	case strings.HasPrefix(raw, h.o.OCSPPath+"/") && len(raw) > len(h.o.OCSPPath)+1:
+	case strings.HasPrefix(raw, h.o.OCSPPath+"/") && len(raw) > len(h.o.OCSPPath)+1 &&
+		(h.o.Fallback == nil || h.o.OCSPPath != "" || raw[1] == 'M'):
 		if !allowGet(w, r) {
 			return
 		}
@@ -190,6 +196,8 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	case raw == h.o.OCSPPath:
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "OCSP requests are POSTed here, or sent with GET under "+h.o.OCSPPath+"/", http.StatusMethodNotAllowed)
+	case h.o.Fallback != nil:
+		h.o.Fallback.ServeHTTP(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -462,6 +464,46 @@ func TestNonIssued(t *testing.T) {
 			if st := f.parse(t, resp.DER).Responses[0].Status; st != ocsp.Unknown {
 				t.Errorf("mode %d, cache %d: the expired certificate is %v, want unknown", tc.mode, i, st)
 			}
+		}
+	}
+}
+
+// TestFallback: with a Fallback, the responder's paths stay its own
+// (OCSP at "/" included) and every other request goes to the Fallback.
+func TestFallback(t *testing.T) {
+	f := newFixture(t, nil)
+	pages := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		io.WriteString(w, "page "+r.URL.Path)
+	})
+	h, err := NewHandler(HandlerOptions{OCSP: f.cache, CRLs: f.cache, CACert: f.cfg.Certificate.Raw, OCSPPath: "/", Fallback: pages, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	der := request(t, ocsp.SHA1, f.cfg.Certificate, f.good.SerialNumber, nil)
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/", http.StatusTeapot},
+		{"GET", "/check/0A", http.StatusTeapot},
+		{"GET", "/my", http.StatusTeapot},
+		{"GET", "/crl", http.StatusOK},
+		{"GET", "/ca.crt", http.StatusOK},
+		{"GET", "/" + base64.StdEncoding.EncodeToString(der), http.StatusOK},
+		{"POST", "/", http.StatusOK},
+	} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, bytes.NewReader(der))
+		req.Header.Set("Content-Type", "application/ocsp-request")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, resp.StatusCode, c.want)
 		}
 	}
 }
