@@ -2,11 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"math/big"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/textproto"
 	"os"
@@ -352,4 +360,68 @@ func TestServeRAListen(t *testing.T) {
 		t.Fatalf("/healthz on --listen: %d", r.Status)
 	}
 	srv.stop()
+}
+
+// TestServeCheckPage: serve without --ra has the check page (and not the
+// applicant's pages), over HTTPS with --tls-cert.
+func TestServeCheckPage(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"GOSTCA_PASSPHRASE": "pass", "GOSTCA_DIR": filepath.Join(dir, "ca")}
+	run := mustRun(t, vars)
+	run("init", "--subject", "CN=Check CA,C=RU")
+	key, csr := filepath.Join(dir, "k.key"), filepath.Join(dir, "k.csr")
+	run("key", "new", "--out", key, "--no-passphrase")
+	run("csr", "--key", key, "--subject", "CN=Петров Пётр,C=RU", "--out", csr)
+	serial := strings.TrimSpace(run("issue", "--csr", csr, "--out", filepath.Join(dir, "k.pem")))
+
+	certFile, keyFile, pool := tlsPair(t, dir)
+	if code, _, stderr := execute(t, vars, "serve", "--listen", "127.0.0.1:0", "--tls-cert", certFile); code != ExitUsage || !strings.Contains(stderr, "go together") {
+		t.Fatalf("--tls-cert alone: %d %s", code, stderr)
+	}
+	srv := startServe(t, vars, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile)
+	base := strings.Replace(srv.base, "http://", "https://", 1)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	get := func(path string) (int, string, http.Header) {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	if code, body, h := get("/check/" + serial); code != 200 || !strings.Contains(body, "Сертификат действителен") || !strings.Contains(body, "Петров Пётр") || h.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("check page: %d %v\n%s", code, h, body)
+	}
+	if code, _, _ := get("/apply"); code != http.StatusNotFound {
+		t.Fatalf("/apply without --ra: %d", code)
+	}
+	if code, _, _ := get("/ca.crt"); code != 200 {
+		t.Fatalf("/ca.crt beside the pages: %d", code)
+	}
+	srv.stop()
+}
+
+// tlsPair writes a self-signed ECDSA certificate for 127.0.0.1 and its key.
+func tlsPair(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p8, _ := x509.MarshalPKCS8PrivateKey(k)
+	certFile, keyFile = filepath.Join(dir, "tls.pem"), filepath.Join(dir, "tls.key")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8}), 0o600)
+	c, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(c)
+	return certFile, keyFile, pool
 }

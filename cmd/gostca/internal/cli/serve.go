@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -25,7 +26,8 @@ import (
 const serveShutdownTimeout = 10 * time.Second
 
 func (a *app) serveCommand() *cobra.Command {
-	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued, raListen string
+	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued, raListen, tlsCert, tlsKey string
+	var trustProxy []string
 	var poll, validity, delegateValidity time.Duration
 	var delegate, withRA bool
 	cmd := &cobra.Command{
@@ -90,6 +92,9 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 	cmd.Flags().StringVar(&caCertPath, "ca-cert-path", "", "serve the CA certificate at `PATH` (default: the CA's caIssuers URL's, else /ca.crt)")
 	cmd.Flags().BoolVar(&withRA, "ra", false, "also serve the registration authority's API under /ra/v1/")
 	cmd.Flags().StringVar(&raListen, "ra-listen", "", "serve the registration authority's API on `ADDR` instead of --listen (with --ra)")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with the certificate chain in `FILE` (PEM; an ECDSA or RSA certificate for browsers)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert (PEM `FILE`)")
+	cmd.Flags().StringSliceVar(&trustProxy, "trust-proxy", nil, "trust X-Forwarded-For and X-Forwarded-Proto from these `CIDR`s (a reverse proxy)")
 	cmd.MarkFlagRequired("listen")
 	keys := addCAKeyFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -110,6 +115,19 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		}
 		if raListen != "" && !withRA {
 			return usagef("--ra-listen goes with --ra")
+		}
+		if (tlsCert == "") != (tlsKey == "") {
+			return usagef("--tls-cert and --tls-key go together")
+		}
+		proxies, err := parsePrefixes(trustProxy)
+		if err != nil {
+			return err
+		}
+		if tlsCert != "" {
+			// Fail now, not at the first connection, on a bad pair.
+			if _, err := tls.LoadX509KeyPair(tlsCert, tlsKey); err != nil {
+				return failf("--tls-cert/--tls-key: %v", err).withHint("give a PEM certificate chain and its private key (ECDSA or RSA)")
+			}
 		}
 		for _, p := range []string{ocspPath, crlPath, caCertPath} {
 			if p != "" && !strings.HasPrefix(p, "/") {
@@ -136,15 +154,16 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log, NonIssued: ni,
 		}
 		var ras *raServer
+		var shared *store.Shared
 		if withRA {
 			// One handle on the ledger for the whole process, opened per
 			// burst of requests: the responder reads through it too.
-			shared := store.NewShared(ledger, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
+			shared = store.NewShared(ledger, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
 			c, err := a.caOf(au.cfg, shared, caCfg.Signer, caCfg.Certificate, caCfg.Chain)
 			if err != nil {
 				return err
 			}
-			if ras, err = a.newRAServer(au.cfg, shared, c, log); err != nil {
+			if ras, err = a.newRAServer(au.cfg, shared, c, proxies, log); err != nil {
 				return err
 			}
 			rcfg.Shared = shared
@@ -169,6 +188,9 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		}
 		hopts.DeltaCRLPath = deltaPath(hopts.CRLPath)
 		if hopts.CAChain, err = cms.EncodeCertificates(append([]*cert.Certificate{caCfg.Certificate}, caCfg.Chain...)); err != nil {
+			return err
+		}
+		if hopts.Fallback, err = a.newPortal(au.cfg, caCfg, ledger, shared, cache, ras, tlsCert != "", proxies, log); err != nil {
 			return err
 		}
 		h, err := responder.NewHandler(hopts)
@@ -207,9 +229,15 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 			close(housekeeping)
 		}
 		served := make(chan error, 2)
-		go func() { served <- srv.Serve(ln) }()
+		serve := func(srv *http.Server, ln net.Listener) error {
+			if tlsCert != "" {
+				return srv.ServeTLS(ln, tlsCert, tlsKey)
+			}
+			return srv.Serve(ln)
+		}
+		go func() { served <- serve(srv, ln) }()
 		if raSrv != nil {
-			go func() { served <- raSrv.Serve(raLn) }()
+			go func() { served <- serve(raSrv, raLn) }()
 			log.Info("serving the registration authority", "addr", raLn.Addr().String())
 		}
 		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"crypto/hmac"
 	"log/slog"
+	"math/big"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -11,10 +14,13 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/notify"
+	"github.com/gostca/gostca/ca/portal"
 	"github.com/gostca/gostca/ca/ra"
 	"github.com/gostca/gostca/ca/raapi"
+	"github.com/gostca/gostca/ca/responder"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/keyfile"
+	"github.com/gostca/gostca/crypto/streebog"
 	"github.com/gostca/gostca/store"
 )
 
@@ -28,13 +34,14 @@ type raServer struct {
 	deliverer *notify.Deliverer // nil without a mail server
 	authority *ra.Authority
 	shared    *store.Shared
+	limits    *raapi.Limits // shared with the portal's forms
 	log       *slog.Logger
 }
 
 // newRAServer makes the registration authority's API over the shared
 // ledger, with the CA c over it, and the deliverer of its outbox when
 // gostca.json names a mail server.
-func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, log *slog.Logger) (*raServer, error) {
+func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, proxies []netip.Prefix, log *slog.Logger) (*raServer, error) {
 	r, err := a.raOf(cfg, shared, c, false)
 	if err != nil {
 		return nil, err
@@ -44,19 +51,19 @@ func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, log *slog
 		Authority: r, Chain: append([]*cert.Certificate{c.Certificate()}, c.Chain()...),
 		SelfRenewal: rc.SelfRenewal, MaxAttachmentSize: int64(rc.MaxAttachmentMiB) << 20, Logger: log,
 	}
+	lc := raapi.LimitConfig{TrustedProxies: proxies}
 	if rc.SubmissionsPerMinute > 0 {
-		hcfg.SubmitRate, hcfg.SubmitBurst = rate.Limit(float64(rc.SubmissionsPerMinute)/60), max(1, rc.SubmissionBurst)
-	} else {
-		hcfg.SubmitRate, hcfg.SubmitBurst = 1, 20
+		lc.SubmitRate, lc.SubmitBurst = rate.Limit(float64(rc.SubmissionsPerMinute)/60), max(1, rc.SubmissionBurst)
 	}
 	if rc.WrongCodesPerHour > 0 {
-		hcfg.CodeRate, hcfg.CodeBurst = rate.Limit(float64(rc.WrongCodesPerHour)/3600), max(1, rc.WrongCodeBurst)
+		lc.CodeRate, lc.CodeBurst = rate.Limit(float64(rc.WrongCodesPerHour)/3600), max(1, rc.WrongCodeBurst)
 	}
+	hcfg.Limits = raapi.NewLimits(lc)
 	h, err := raapi.NewHandler(hcfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &raServer{handler: h, authority: r, shared: shared, log: log}
+	s := &raServer{handler: h, authority: r, shared: shared, limits: hcfg.Limits, log: log}
 	if cfg.Mail != nil {
 		var pass string
 		if cfg.Mail.Username != "" {
@@ -110,4 +117,57 @@ func (s *raServer) run(ctx context.Context, now func() time.Time) {
 		case <-t.C:
 		}
 	}
+}
+
+// parsePrefixes reads --trust-proxy: CIDRs or single addresses.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, usagef("--trust-proxy %q is not a CIDR or an address", s).withHint("give the proxy's address, e.g. 127.0.0.1 or 10.0.0.0/8")
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// newPortal makes the web pages served beside the responder: the check
+// page always, the applicant's pages with the registration authority
+// (ras). Records come through the shared ledger, or, without one, from
+// the ledger opened read-only for a moment; statuses from the responder's
+// cache.
+func (a *app) newPortal(cfg *config, caCfg ca.Config, ledger string, shared *store.Shared, cache *responder.Cache, ras *raServer, tlsOn bool, proxies []netip.Prefix, log *slog.Logger) (http.Handler, error) {
+	records := func(serial *big.Int) (*store.Record, error) {
+		db, err := store.Open(ledger, &store.Options{ReadOnly: true, Timeout: responder.DefaultOpenTimeout})
+		if err != nil {
+			return nil, err
+		}
+		defer db.Close()
+		return db.Get(serial)
+	}
+	if shared != nil {
+		records = shared.Get
+	}
+	key, err := a.raKey()
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(streebog.New256, key)
+	m.Write([]byte("gostca portal cookies"))
+	pc := portal.Config{
+		Records: records, Status: cache.Status, CA: caCfg.Certificate, Chain: caCfg.Chain,
+		Key: m.Sum(nil), Clock: a.env.Now, PublicURL: cfg.RA.PublicURL, Secure: tlsOn, TrustedProxies: proxies, Logger: log,
+	}
+	if ras != nil {
+		pc.Authority, pc.Limits = ras.authority, ras.limits
+	}
+	if len(cfg.Profiles) > 0 {
+		pc.Profiles = cfg.Profiles
+	}
+	return portal.New(pc)
 }
