@@ -6,6 +6,7 @@
 #   make bench   benchmarks of the GOST primitives and of the CA, beside OpenSSL
 #                (figures go to docs/benchmarks.md)
 #   make bench-ocsp  the OCSP responder under wrk, beside openssl ocsp
+#   make bench-check the public check page at 2,000 requests a second, and under wrk
 #   make build   compiles every package, and the gostca command into bin/gostca
 #   make demo    installs OpenSSL's GOST engine if missing (as 'make deps'), then runs
 #                cmd/gostca/demo.sh: a CA, a subscriber, issue, revoke, CRL, checked by OpenSSL
@@ -17,7 +18,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin python3-aiosmtpd
 BENCHTIME   ?= 1s
 
-.PHONY: all build test check deps softhsm vet lint bench bench-ocsp fuzz clean demo
+.PHONY: all build test check deps softhsm vet lint bench bench-ocsp bench-check fuzz clean demo
 
 all: build
 
@@ -91,6 +92,10 @@ bench: deps
 # "openssl ocsp -multi 2" serving the same CA with wrk on loopback: POST and
 # GET, 1/8/64 connections, 10 s each, then gostca alone for 60 s with its
 # memory sampled (ca/responder/testdata/bench-ocsp.sh; about 5 minutes).
+bench-check: DEB_PACKAGES += openssl wrk curl
+bench-check: deps
+	GO=$(GO) bash ca/portal/testdata/bench-check.sh
+
 bench-ocsp: DEB_PACKAGES += openssl wrk curl
 bench-ocsp: deps
 	GO=$(GO) bash ca/responder/testdata/bench-ocsp.sh

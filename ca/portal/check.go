@@ -15,7 +15,6 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/ra"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/streebog"
 )
 
 // checkView is what the check page shows of a certificate: its status and
@@ -43,10 +42,12 @@ func MaskSNILS(s string) string {
 	return "***-***-" + s[6:9] + " " + s[9:]
 }
 
+var serialSeparators = strings.NewReplacer(":", "", " ", "", "-", "")
+
 // parseSerial reads a serial as people write it: hexadecimal, with or
 // without colons, spaces or 0x.
 func parseSerial(s string) (*big.Int, bool) {
-	s = strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s))
+	s = serialSeparators.Replace(strings.TrimSpace(s))
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	if s == "" || len(s) > 40 {
 		return nil, false
@@ -63,16 +64,13 @@ func parseSerial(s string) (*big.Int, bool) {
 func (h *Handler) view(serial *big.Int, expect []byte) (*checkView, error) {
 	now := h.cfg.Clock()
 	v := &checkView{Serial: ra.FormatSerial(serial), State: "unknown", ReadAt: now}
-	rec, readAt, err := h.cache.get(serial, now, h.cfg.Records)
+	e, err := h.cache.get(serial, now, h.cfg.Records)
 	if err != nil {
 		return nil, err
 	}
-	v.ReadAt = readAt
-	if rec == nil || !bytes.Equal(rec.IssuerKeyID, h.keyID) || len(rec.DER) == 0 || (expect != nil && !bytes.Equal(expect, rec.DER)) {
-		return v, nil
-	}
-	c, err := cert.ParseCertificate(rec.DER)
-	if err != nil {
+	rec, c := e.rec, e.cert
+	v.ReadAt = e.at
+	if c == nil || !bytes.Equal(rec.IssuerKeyID, h.keyID) || (expect != nil && !bytes.Equal(expect, rec.DER)) {
 		return v, nil
 	}
 	st := ca.StatusOf(rec, now)
@@ -104,8 +102,7 @@ func (h *Handler) view(serial *big.Int, expect []byte) (*checkView, error) {
 		v.Issuer = c.Issuer.String()
 	}
 	v.NotBefore, v.NotAfter = c.NotBefore, c.NotAfter
-	sum := streebog.Sum256(c.Raw)
-	v.Fingerprint = fmt.Sprintf("%X", sum[:])
+	v.Fingerprint = e.fingerprint
 	return v, nil
 }
 
@@ -155,7 +152,24 @@ func (h *Handler) writeCheck(w http.ResponseWriter, r *http.Request, v *checkVie
 		json.NewEncoder(w).Encode(v)
 		return
 	}
-	h.render(w, r, status, "check", v)
+	// A popular page is rendered once for what it shows (the status is
+	// read at most every poll, and shown to the second).
+	lang := h.lang(w, r)
+	key := fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d", lang, r.URL.Path, v.Serial, v.State, v.RevokedAt.UnixNano(), v.ReadAt.Unix(), v.NotAfter.Unix())
+	h.pagesMu.Lock()
+	body, ok := h.checks[key]
+	h.pagesMu.Unlock()
+	if !ok {
+		if body = h.html(w, r, "check", lang, v); body != nil {
+			h.pagesMu.Lock()
+			if len(h.checks) >= 4096 {
+				clear(h.checks)
+			}
+			h.checks[key] = body
+			h.pagesMu.Unlock()
+		}
+	}
+	h.write(w, status, body)
 }
 
 func (h *Handler) checkForm(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@
 package portal
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"embed"
@@ -92,12 +93,14 @@ type Config struct {
 
 // Handler serves the portal. It is safe for concurrent use.
 type Handler struct {
-	cfg    Config
-	mux    *http.ServeMux
-	pages  map[string]*template.Template
-	static http.Handler
-	keyID  []byte
-	cache  *recordCache
+	cfg     Config
+	mux     *http.ServeMux
+	pages   map[string]*template.Template
+	static  http.Handler
+	keyID   []byte
+	cache   *recordCache
+	pagesMu sync.Mutex
+	checks  map[string][]byte // rendered check pages, by what they show
 }
 
 // New returns the portal's handler.
@@ -126,7 +129,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	static, _ := fs.Sub(files, "static")
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		static: http.FileServerFS(static), keyID: keyID, cache: newRecordCache(4096, 10*time.Second)}
+		static: http.FileServerFS(static), keyID: keyID, cache: newRecordCache(4096, 10*time.Second), checks: map[string][]byte{}}
 	for _, p := range []string{"start", "apply", "confirm", "login", "my", "check", "checkform", "error"} {
 		t, err := template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
@@ -206,10 +209,17 @@ func (h *Handler) secure(r *http.Request) bool {
 type page struct {
 	Lang    string // "ru" or "en"
 	Path    string // the request's path, for the language switch
-	CSRF    string
-	Applied bool // the applicant's pages exist (an Authority)
+	Applied bool   // the applicant's pages exist (an Authority)
 	Data    any
+
+	h *Handler
+	w http.ResponseWriter
+	r *http.Request
 }
+
+// CSRF returns the browser's CSRF token for a form of the page, setting
+// its cookie if need be: only pages with forms set one.
+func (p *page) CSRF() string { return p.h.csrf(p.w, p.r) }
 
 // T returns the text key in the page's language.
 func (p *page) T(key string) string { return text(p.Lang, key) }
@@ -280,16 +290,29 @@ func (h *Handler) cookie(name, value string, maxAge time.Duration, r *http.Reque
 
 // render writes the page name with data.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	p := &page{Lang: h.lang(w, r), Path: r.URL.Path, CSRF: h.csrf(w, r), Applied: h.cfg.Authority != nil, Data: data}
-	var b strings.Builder
+	h.write(w, status, h.html(w, r, name, h.lang(w, r), data))
+}
+
+// html renders the page name with data in lang; nil if it fails (logged).
+func (h *Handler) html(w http.ResponseWriter, r *http.Request, name, lang string, data any) []byte {
+	p := &page{Lang: lang, Path: r.URL.Path, Applied: h.cfg.Authority != nil, Data: data, h: h, w: w, r: r}
+	var b bytes.Buffer
 	if err := h.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		h.cfg.Logger.Error("portal: rendering", "page", name, "error", err.Error())
+		return nil
+	}
+	return b.Bytes()
+}
+
+// write sends a rendered page (nil: an internal error).
+func (h *Handler) write(w http.ResponseWriter, status int, body []byte) {
+	if body == nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	fmt.Fprint(w, b.String())
+	w.Write(body)
 }
 
 // fail renders the error page with the message key.
@@ -414,33 +437,42 @@ type recordCache struct {
 }
 
 type cachedRecord struct {
-	rec *store.Record // nil for a serial not in the ledger
-	at  time.Time
+	rec  *store.Record     // nil for a serial not in the ledger
+	cert *cert.Certificate // rec's, parsed; nil if none or unparsable
+	// fingerprint is the Streebog-256 of the certificate, in hex.
+	fingerprint string
+	at          time.Time
 }
 
 func newRecordCache(max int, ttl time.Duration) *recordCache {
 	return &recordCache{max: max, ttl: ttl, recs: map[string]cachedRecord{}}
 }
 
-// get returns the record of serial, from the cache or read, and when it
-// was read.
-func (c *recordCache) get(serial *big.Int, now time.Time, read func(*big.Int) (*store.Record, error)) (*store.Record, time.Time, error) {
+// get returns the record of serial with its certificate parsed, from the
+// cache or read, and when it was read.
+func (c *recordCache) get(serial *big.Int, now time.Time, read func(*big.Int) (*store.Record, error)) (cachedRecord, error) {
 	key := string(serial.Bytes())
 	c.mu.Lock()
 	e, ok := c.recs[key]
 	c.mu.Unlock()
 	if ok && now.Sub(e.at) < c.ttl {
-		return e.rec, e.at, nil
+		return e, nil
 	}
 	rec, err := read(serial)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, time.Time{}, err
+		return cachedRecord{}, err
+	}
+	e = cachedRecord{rec: rec, at: now}
+	if rec != nil && len(rec.DER) > 0 {
+		e.cert, _ = cert.ParseCertificate(rec.DER)
+		sum := streebog.Sum256(rec.DER)
+		e.fingerprint = fmt.Sprintf("%X", sum[:])
 	}
 	c.mu.Lock()
 	if len(c.recs) >= c.max {
 		clear(c.recs)
 	}
-	c.recs[key] = cachedRecord{rec: rec, at: now}
+	c.recs[key] = e
 	c.mu.Unlock()
-	return rec, now, nil
+	return e, nil
 }
