@@ -6,7 +6,7 @@
 // python3-aiosmtpd, [StartSMTP]); and the readers of the PDFs gostca
 // prints: Poppler's pdftotext, pdftoppm and pdfinfo (Debian's
 // poppler-utils) and ZBar's zbarimg (zbar-tools), which reads QR codes
-// ([PDFText], [PDFInfoOf], [ScanQR]).
+// ([PDFText], [PDFWords], [PDFInfoOf], [ScanQR]).
 //
 // A test asks for a tool with [OpenSSL], [CertTool] or the others. When it is
 // missing the test is skipped on a developer's machine, but fails when the

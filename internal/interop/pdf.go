@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,6 +89,43 @@ func PDFText(t testing.TB, pdf []byte, layout bool) string {
 		args = append(args, "-layout")
 	}
 	return string(PDFToText(t).Run(t, nil, append(args, writePDF(t, pdf), "-")...))
+}
+
+// PDFWord is one word pdftotext -bbox finds, with its box in points from
+// the page's top left corner.
+type PDFWord struct {
+	Page                   int // from 1
+	Text                   string
+	XMin, YMin, XMax, YMax float64
+}
+
+var (
+	bboxPageRE = regexp.MustCompile(`<page width="[0-9.]+" height="[0-9.]+">`)
+	bboxWordRE = regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>`)
+)
+
+// PDFWords returns every word of pdf with its box, as pdftotext -bbox
+// reports them: to check where text sits (inside the margins, say).
+func PDFWords(t testing.TB, pdf []byte) []PDFWord {
+	t.Helper()
+	out := string(PDFToText(t).Run(t, nil, "-bbox", "-enc", "UTF-8", writePDF(t, pdf), "-"))
+	var words []PDFWord
+	pages := bboxPageRE.FindAllStringIndex(out, -1)
+	for i, p := range pages {
+		end := len(out)
+		if i+1 < len(pages) {
+			end = pages[i+1][0]
+		}
+		for _, m := range bboxWordRE.FindAllStringSubmatch(out[p[1]:end], -1) {
+			w := PDFWord{Page: i + 1, Text: html.UnescapeString(m[5])}
+			w.XMin, _ = strconv.ParseFloat(m[1], 64)
+			w.YMin, _ = strconv.ParseFloat(m[2], 64)
+			w.XMax, _ = strconv.ParseFloat(m[3], 64)
+			w.YMax, _ = strconv.ParseFloat(m[4], 64)
+			words = append(words, w)
+		}
+	}
+	return words
 }
 
 // PDFDocument is what pdfinfo reports of a PDF.

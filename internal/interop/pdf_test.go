@@ -68,6 +68,11 @@ func TestPDFTools(t *testing.T) {
 	if got := PDFText(t, pdf, true); !strings.Contains(got, "gostca interop") {
 		t.Errorf("PDFText(layout) = %q", got)
 	}
+	words := PDFWords(t, pdf)
+	if len(words) != 2 || words[0].Text != "gostca" || words[1].Text != "interop" || words[0].Page != 1 ||
+		words[0].XMin < 71 || words[0].XMin > 73 || words[1].XMin <= words[0].XMax {
+		t.Errorf("PDFWords = %+v", words)
+	}
 	info := PDFInfoOf(t, pdf)
 	if info.Pages != 1 || len(info.Sizes) != 1 || math.Abs(info.Sizes[0][0]-595.276) > 0.01 || math.Abs(info.Sizes[0][1]-841.89) > 0.01 {
 		t.Errorf("PDFInfoOf = %+v, want one A4 page", info)
