@@ -66,10 +66,13 @@ func plainBinary(dir string) error {
 //	           GOSTCA_SOFTHSM_MODULE): $SOFTHSM_MODULE is its library,
 //	           $SOFTHSM_UTIL its softhsm2-util, and SOFTHSM2_CONF points at
 //	           a configuration whose token directory is in $WORK (empty);
-//	[cgo]      the binary can load PKCS#11 modules.
+//	[cgo]      the binary can load PKCS#11 modules;
+//	[pdftools] Poppler's pdftotext, pdfinfo and pdftoppm and ZBar's zbarimg
+//	           are in PATH (Debian's poppler-utils and zbar-tools).
 //
-// When CI=true and OpenSSL or SoftHSM2 is missing, [openssl] or [softhsm]
-// fails the script instead of skipping its steps.
+// When CI=true and OpenSSL, SoftHSM2 or the PDF tools are missing,
+// [openssl], [softhsm] or [pdftools] fails the script instead of skipping
+// its steps.
 func TestScripts(t *testing.T) {
 	var bin string
 	if testkit.Race {
@@ -113,6 +116,8 @@ func TestScripts(t *testing.T) {
 				return haveSoftHSM()
 			case "cgo":
 				return cgoEnabled, nil
+			case "pdftools":
+				return havePDFTools()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -175,6 +180,28 @@ func haveOpenSSL() (bool, error) {
 	_, err := findOpenSSL()
 	if err != nil && interop.InCI() {
 		return false, fmt.Errorf("CI=true and OpenSSL with the GOST engine is unusable (run 'make deps'): %w", err)
+	}
+	return err == nil, nil
+}
+
+// findPDFTools looks the PDF and QR code readers up once per test process.
+var findPDFTools = sync.OnceValue(func() error {
+	for _, find := range []func() (*interop.Tool, error){
+		interop.FindPDFToText, interop.FindPDFInfo, interop.FindPDFToPPM, interop.FindZBarImg,
+	} {
+		if _, err := find(); err != nil {
+			return err
+		}
+	}
+	return nil
+})
+
+// havePDFTools reports whether the PDF and QR code readers are there; in
+// CI a missing one is an error.
+func havePDFTools() (bool, error) {
+	err := findPDFTools()
+	if err != nil && interop.InCI() {
+		return false, fmt.Errorf("CI=true and a PDF tool is missing (run 'make deps'): %w", err)
 	}
 	return err == nil, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/big"
 	mrand "math/rand"
+	"strings"
 	"testing"
 
 	"github.com/gostca/gostca/crypto/streebog"
@@ -408,6 +409,9 @@ func TestParamsLookup(t *testing.T) {
 			if err != nil || got != p {
 				t.Errorf("ParamsByName(%q) = %v, %v; want %v", name, got, err, p)
 			}
+		}
+		if n := p.ASN1Name(); !strings.HasPrefix(n, "id-") || !strings.Contains(n, "aramSet") {
+			t.Errorf("%v: ASN1Name() = %q", p, n)
 		}
 		if got, err := ParamsByOID(p.OID()); err != nil || got != p {
 			t.Errorf("ParamsByOID(%s) = %v, %v", p.OID(), got, err)

@@ -29,6 +29,12 @@ type Params struct {
 // "tc26-512-c", accepted by [ParamsByName].
 func (p *Params) Name() string { return p.name }
 
+// ASN1Name returns the parameter set's name in the ASN.1 module of RFC 9215
+// (App. A), such as "id-tc26-gost-3410-2012-256-paramSetA" or
+// "id-GostR3410-2001-CryptoPro-A-ParamSet": the name to show people beside
+// the OID. [ParamsByName] accepts it.
+func (p *Params) ASN1Name() string { return p.aliases[0] }
+
 // OID returns the parameter set's object identifier.
 func (p *Params) OID() asn1.ObjectIdentifier {
 	return append(asn1.ObjectIdentifier(nil), p.oid...)
@@ -53,8 +59,9 @@ func (p *Params) String() string { return p.name }
 func (p *Params) ec() *gostec.Curve { return p.curve() }
 
 // The parameter sets, in the order [AllParams] lists them, each naming its
-// curve in gostec. Sources: RFC 4357 §10.8 and RFC 9215 App. C for the OIDs
-// and their aliases (several OIDs name one curve).
+// curve in gostec; the first alias is RFC 9215's name ([Params.ASN1Name]).
+// Sources: RFC 4357 §10.8 and RFC 9215 App. C for the OIDs and their
+// aliases (several OIDs name one curve).
 var (
 	paramsTest256 = &Params{name: "test-256", test: true, digestParam: true, size: 32, curve: gostec.Test256,
 		oid: asn1.ObjectIdentifier{1, 2, 643, 2, 2, 35, 0}, aliases: []string{"id-GostR3410-2001-TestParamSet"}}
@@ -79,9 +86,9 @@ var (
 	paramsTest512 = &Params{name: "test-512", test: true, size: 64, curve: gostec.Test512,
 		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 0}, aliases: []string{"id-tc26-gost-3410-2012-512-paramSetTest"}}
 	paramsTC26512A = &Params{name: "tc26-512-a", size: 64, curve: gostec.TC26512A,
-		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 1}, aliases: []string{"id-tc26-gost-3410-12-512-paramSetA", "id-tc26-gost-3410-2012-512-paramSetA"}}
+		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 1}, aliases: []string{"id-tc26-gost-3410-2012-512-paramSetA", "id-tc26-gost-3410-12-512-paramSetA"}}
 	paramsTC26512B = &Params{name: "tc26-512-b", size: 64, curve: gostec.TC26512B,
-		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 2}, aliases: []string{"id-tc26-gost-3410-12-512-paramSetB", "id-tc26-gost-3410-2012-512-paramSetB"}}
+		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 2}, aliases: []string{"id-tc26-gost-3410-2012-512-paramSetB", "id-tc26-gost-3410-12-512-paramSetB"}}
 	paramsTC26512C = &Params{name: "tc26-512-c", size: 64, curve: gostec.TC26512C,
 		oid: asn1.ObjectIdentifier{1, 2, 643, 7, 1, 2, 1, 2, 3}, aliases: []string{"id-tc26-gost-3410-2012-512-paramSetC"}}
 

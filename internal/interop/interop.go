@@ -3,7 +3,10 @@
 // libengine-gost-openssl) and GnuTLS certtool (Debian's gnutls-bin); and
 // the other programs the tests talk to: SoftHSM2 built with GOST
 // ([FindSoftHSM]) and a real SMTP server, Python's aiosmtpd (Debian's
-// python3-aiosmtpd, [StartSMTP]).
+// python3-aiosmtpd, [StartSMTP]); and the readers of the PDFs gostca
+// prints: Poppler's pdftotext, pdftoppm and pdfinfo (Debian's
+// poppler-utils) and ZBar's zbarimg (zbar-tools), which reads QR codes
+// ([PDFText], [PDFWords], [PDFInfoOf], [ScanQR]).
 //
 // A test asks for a tool with [OpenSSL], [CertTool] or the others. When it is
 // missing the test is skipped on a developer's machine, but fails when the
