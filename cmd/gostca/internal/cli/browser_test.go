@@ -148,12 +148,12 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(status, "Сертификат выпущен") {
 		t.Fatalf("status %q", status)
 	}
-	for _, id := range []string{"dl-cer", "dl-pem", "dl-p7b"} {
+	for _, id := range []string{"dl-cer", "dl-pem", "dl-p7b", "dl-pdf"} {
 		do("download "+id, chromedp.Click(chromedp.CSS("#"+id)))
 	}
 	files := map[string]string{}
-	for deadline := time.Now().Add(20 * time.Second); len(files) < 3; time.Sleep(100 * time.Millisecond) {
-		for _, ext := range []string{"cer", "pem", "p7b"} {
+	for deadline := time.Now().Add(20 * time.Second); len(files) < 4; time.Sleep(100 * time.Millisecond) {
+		for _, ext := range []string{"cer", "pem", "p7b", "pdf"} {
 			p := filepath.Join(downloads, serial+"."+ext)
 			if st, err := os.Stat(p); err == nil && st.Size() > 0 {
 				files[ext] = p
@@ -176,6 +176,19 @@ func TestBrowser(t *testing.T) {
 	}
 	if out, _ := o.Combined(nil, "verify", "-CAfile", caPEM, files["pem"]); !strings.Contains(string(out), ": OK") {
 		t.Fatalf("openssl verify: %s", out)
+	}
+
+	// The printable copy: the owner, the SNILS and the serial in its text,
+	// the check page's address in its QR code.
+	pdf, err := os.ReadFile(files["pdf"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := interop.PDFText(t, pdf, false); !strings.Contains(txt, "Иванов Иван Иванович") || !strings.Contains(txt, "11223344595") || !strings.Contains(strings.ReplaceAll(txt, " ", ""), serial) {
+		t.Errorf("the printable copy's text lacks the owner, SNILS or serial:\n%s", txt)
+	}
+	if qr := interop.ScanQR(t, pdf, 1, 150); len(qr) != 1 || qr[0] != srv.base+"/check/"+serial {
+		t.Errorf("the printable copy's QR code: %q, want %q", qr, srv.base+"/check/"+serial)
 	}
 
 	// The check page: valid; revoked; reloaded within a second.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/certpdf"
 	"github.com/gostca/gostca/ca/notify"
 	"github.com/gostca/gostca/ca/portal"
 	"github.com/gostca/gostca/ca/ra"
@@ -162,6 +163,10 @@ func (a *app) newPortal(cfg *config, caCfg ca.Config, ledger string, shared *sto
 	pc := portal.Config{
 		Records: records, Status: cache.Status, CA: caCfg.Certificate, Chain: caCfg.Chain,
 		Key: m.Sum(nil), Clock: a.env.Now, PublicURL: cfg.RA.PublicURL, Secure: tlsOn, TrustedProxies: proxies, Logger: log,
+		CopyPDF: func(c *cert.Certificate, u string) ([]byte, error) {
+			return certpdf.Copy(c, certpdf.CopyOptions{CheckURL: u, Printed: a.env.Now(), Issuer: caCfg.Certificate})
+		},
+		FormPDF: certpdf.ApplicationForm,
 	}
 	if ras != nil {
 		pc.Authority, pc.Limits = ras.authority, ras.limits
