@@ -371,6 +371,9 @@ func (h *Handler) form(fn func(w http.ResponseWriter, r *http.Request) error) ht
 		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			err = r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll() // the parts kept on disk
+			}
 		} else {
 			err = r.ParseForm()
 		}
