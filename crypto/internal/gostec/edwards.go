@@ -342,7 +342,8 @@ func (c *Curve) edNAFTable() *[2][edNAFPoints]edCached {
 // curve, for the NAF digits d1 of u1 (width 8, over the table of G) and d2
 // of u2 (width 5, over odd multiples of q made here and their negatives).
 // The doublings and additions are vtEdDouble and vtEdAdd: fused assembly
-// where the field has it. Variable time.
+// where the field has it, on coordinates that stay unreduced until
+// vtEdReduce. Variable time.
 func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []int8) {
 	fp := c.p
 	gTable := c.edNAFTable()
@@ -356,6 +357,7 @@ func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []i
 	for i := 1; i < len(table[0]); i++ {
 		c.vtEdAdd(&acc, &q1, &tc)
 		q1 = acc
+		c.vtEdReduce(&q1) // for the negation below
 		c.edCache(&table[0][i], &q1)
 	}
 	for i := range table[0] {
@@ -395,5 +397,6 @@ func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []i
 			started = true
 		}
 	}
+	c.vtEdReduce(&acc)
 	p.fromEdwards(c, &acc)
 }

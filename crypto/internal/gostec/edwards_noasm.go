@@ -16,3 +16,7 @@ func (c *Curve) vtEdDouble(r, p *edPoint, withT bool) {
 
 // vtEdAdd is edAdd for the variable-time verification.
 func (c *Curve) vtEdAdd(r, p *edPoint, q *edCached) { c.edAdd(r, p, q) }
+
+// vtEdReduce reduces the coordinates of a result of vtEdDouble or vtEdAdd
+// below p: the Go formulas do.
+func (c *Curve) vtEdReduce(p *edPoint) {}

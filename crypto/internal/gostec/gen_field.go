@@ -80,10 +80,10 @@ func genMulADX(b *bytes.Buffer, n int, square bool) {
 	x, y, z := operand{arg: "x+8(FP)"}, operand{arg: "y+16(FP)"}, operand{arg: "z+0(FP)"}
 	if square {
 		fmt.Fprintf(b, "\n// func sqrPM%dADX(z, x *limbs, c uint64)\nTEXT ·sqrPM%dADX(SB), NOSPLIT, $%d-24\n", n, n, 8*n)
-		emitMulADX(w, n, x, operand{}, z, "c+16(FP)", true)
+		emitMulADX(w, n, x, operand{}, z, "c+16(FP)", true, true)
 	} else {
 		fmt.Fprintf(b, "\n// func mulPM%dADX(z, x, y *limbs, c uint64)\nTEXT ·mulPM%dADX(SB), NOSPLIT, $%d-32\n", n, n, 8*n)
-		emitMulADX(w, n, x, y, z, "c+24(FP)", false)
+		emitMulADX(w, n, x, y, z, "c+24(FP)", false, true)
 	}
 	w("RET")
 }
@@ -121,8 +121,9 @@ func (o operand) load(w func(string, ...any), reg string) {
 // the window to the stack. A square computes only the products x_i·x_j
 // with j > i that way (n(n−1)/2 of them), then doubles the sum along CF
 // while adding the squares x_i² along OF: n(n+1)/2 multiplications in all
-// against n². The top half is then folded in with c as in the Go version.
-func emitMulADX(w func(string, ...any), n int, x, y, z operand, cArg string, square bool) {
+// against n². The top half is then folded in with c as in the Go version,
+// which leaves a value below 2^(64n); full reduces it below m.
+func emitMulADX(w func(string, ...any), n int, x, y, z operand, cArg string, square, full bool) {
 	pool := []string{"AX", "CX", "DI", "R8", "R9", "R10", "R11", "R12", "R13"}[:n+1]
 	lo, hi := "R14", "R15"
 	x.load(w, "SI")
@@ -209,7 +210,18 @@ func emitMulADX(w func(string, ...any), n int, x, y, z operand, cArg string, squ
 	w("SBBQ %s, %s", lo, lo)
 	w("ANDQ DX, %s", lo)
 	w("ADDQ %s, %s", lo, a[0])
-	// Subtract m (add c, drop the carry) if a + c ≥ 2^(64n).
+	if full {
+		emitReduceOnce(w, n, a, lo, top)
+	}
+	z.load(w, "SI")
+	for j := 0; j < n; j++ {
+		w("MOVQ %s, %s", a[j], z.word("SI", j))
+	}
+}
+
+// emitReduceOnce subtracts m from a (c in DX) if a ≥ m, that is if a + c
+// carries out, with the scratch registers lo and top.
+func emitReduceOnce(w func(string, ...any), n int, a []string, lo, top string) {
 	w("MOVQ %s, %s", a[0], lo)
 	w("ADDQ DX, %s", lo)
 	w("SBBQ %s, %s", top, top)
@@ -225,17 +237,15 @@ func emitMulADX(w func(string, ...any), n int, x, y, z operand, cArg string, squ
 	for j := 1; j < n; j++ {
 		w("ANDQ %s, %s", top, a[j])
 	}
-	z.load(w, "SI")
-	for j := 0; j < n; j++ {
-		w("MOVQ %s, %s", a[j], z.word("SI", j))
-	}
 }
 
-// emitAddSubADX writes z = x + y or z = x − y mod 2^(64n) − c for fully
-// reduced x and y, fully reduced, with x through SI and y through BX. The
-// sum is reduced by adding c (subtracting m) and undoing it when neither
-// x + y nor x + y + c carried out; the difference by subtracting c (adding
-// m) when it borrowed, which cannot borrow again.
+// emitAddSubADX writes z ≡ x + y or z ≡ x − y mod 2^(64n) − c for any
+// x, y < 2^(64n), z < 2^(64n) but not necessarily below m, with x through
+// SI and y through BX. A carry out of the sum stands for 2^(64n) ≡ c: it is
+// folded in as + c, which can carry once more, into a value below c, where
+// + c cannot carry. A borrow of the difference is folded in as − c (+ m),
+// which can borrow once more, from a value of at least 2^(64n) − c, where
+// − c cannot borrow.
 func emitAddSubADX(w func(string, ...any), n int, x, y, z operand, cArg string, sub bool) {
 	a := []string{"AX", "CX", "DI", "R8", "R9", "R10", "R11", "R12"}[:n]
 	x.load(w, "SI")
@@ -253,20 +263,14 @@ func emitAddSubADX(w func(string, ...any), n int, x, y, z operand, cArg string, 
 	}
 	w("MOVQ %s, DX", cArg)
 	w("SBBQ R13, R13")
-	if !sub {
-		w("ADDQ DX, %s", a[0])
-		for i := 1; i < n; i++ {
-			w("ADCQ $0, %s", a[i])
-		}
-		w("SBBQ R14, R14")
-		w("ORQ R14, R13")
-		w("NOTQ R13") // all ones: neither carried, undo the reduction
-	}
 	w("ANDQ DX, R13")
-	w("SUBQ R13, %s", a[0])
+	w("%s R13, %s", first, a[0])
 	for i := 1; i < n; i++ {
-		w("SBBQ $0, %s", a[i])
+		w("%s $0, %s", next, a[i])
 	}
+	w("SBBQ R13, R13")
+	w("ANDQ DX, R13")
+	w("%s R13, %s", first, a[0])
 	z.load(w, "SI")
 	for i := 0; i < n; i++ {
 		w("MOVQ %s, %s", a[i], z.word("SI", i))
@@ -350,8 +354,11 @@ var edFormulas = []edFormula{
 
 // genEdwardsADX writes the Edwards formulas of edFormulas for n limbs as
 // single assembly functions: each field operation inlined (emitMulADX,
-// emitAddSubADX), the temporaries in the frame, no call in between. For
-// the variable-time verification only; the code is straight-line anyway.
+// emitAddSubADX), the temporaries in the frame, no call in between. The
+// values are kept below 2^(64n) but not reduced below m (the
+// multiplication takes any n words): the inputs may be so, and so are
+// the outputs. For the variable-time verification only; the code is
+// straight-line anyway.
 func genEdwardsADX(b *bytes.Buffer, n int) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
 	for _, f := range edFormulas {
@@ -388,9 +395,9 @@ func genEdwardsADX(b *bytes.Buffer, n int) {
 			x, y, z := op(s.x), op(s.y), op(s.z)
 			switch s.op {
 			case "mul":
-				emitMulADX(bw, n, x, y, z, cArg, false)
+				emitMulADX(bw, n, x, y, z, cArg, false, false)
 			case "sqr":
-				emitMulADX(bw, n, x, y, z, cArg, true)
+				emitMulADX(bw, n, x, y, z, cArg, true, false)
 			default:
 				emitAddSubADX(bw, n, x, y, z, cArg, s.op == "sub")
 			}
