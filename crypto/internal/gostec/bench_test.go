@@ -72,3 +72,19 @@ func BenchmarkFieldSqr(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkVarTimeScalarBaseMultAdd(b *testing.B) {
+	for _, name := range []string{"CryptoPro-A", "tc26-256-paramSetA", "tc26-512-paramSetA", "tc26-512-paramSetC"} {
+		b.Run(benchName(b, name), func(b *testing.B) {
+			_, c := curveByName(b, name)
+			u1, _ := randScalar(b, c)
+			u2, _ := randScalar(b, c)
+			k, _ := randScalar(b, c)
+			q := c.NewPoint().ScalarBaseMult(k)
+			p := c.NewPoint().VarTimeScalarBaseMultAdd(u1, q, u2)
+			for b.Loop() {
+				p.VarTimeScalarBaseMultAdd(u1, q, u2)
+			}
+		})
+	}
+}

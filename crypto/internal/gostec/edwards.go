@@ -300,9 +300,10 @@ func (c *Curve) edScalarBaseMult(p *Point, abs, neg *[maxWindows]uint64, windows
 	p.fromEdwards(c, &acc)
 }
 
-// edNAFTable returns u, v and d·u·v of the odd multiples G, 3G, ..., 63G
-// on an Edwards curve, for the variable-time verification, computed once.
-func (c *Curve) edNAFTable() *[baseNAFPoints][3]limbs {
+// edNAFTable returns the odd multiples G, 3G, ..., 127G on an Edwards curve
+// ([0]) and their negatives ([1]), affine (Z = 1) in the cached form, for
+// the variable-time verification, computed once.
+func (c *Curve) edNAFTable() *[2][edNAFPoints]edCached {
 	c.nafOnce.Do(func() {
 		fp := c.p
 		var g, twice edPoint
@@ -310,22 +311,27 @@ func (c *Curve) edNAFTable() *[baseNAFPoints][3]limbs {
 		c.edDouble(&twice, &g)
 		var tc edCached
 		c.edCache(&tc, &twice)
-		pts := make([]edPoint, baseNAFPoints)
+		pts := make([]edPoint, edNAFPoints)
 		pts[0] = g
-		for i := 1; i < baseNAFPoints; i++ {
+		for i := 1; i < edNAFPoints; i++ {
 			c.edAdd(&pts[i], &pts[i-1], &tc)
 		}
-		zs := make([]limbs, baseNAFPoints)
+		zs := make([]limbs, edNAFPoints)
 		for i := range pts {
 			zs[i] = pts[i].z
 		}
 		fp.batchInv(zs)
-		t := new([baseNAFPoints][3]limbs)
+		t := new([2][edNAFPoints]edCached)
 		for i := range pts {
-			fp.mul(&t[i][0], &pts[i].x, &zs[i])
-			fp.mul(&t[i][1], &pts[i].y, &zs[i])
-			fp.mul(&t[i][2], &t[i][0], &t[i][1])
-			fp.mul(&t[i][2], &t[i][2], &c.ed.d)
+			e, n := &t[0][i], &t[1][i]
+			fp.mul(&e.x, &pts[i].x, &zs[i])
+			fp.mul(&e.y, &pts[i].y, &zs[i])
+			e.z = fp.one
+			fp.mul(&e.dt, &e.x, &e.y)
+			fp.mul(&e.dt, &e.dt, &c.ed.d)
+			fp.neg(&n.x, &e.x)
+			n.y, n.z = e.y, e.z
+			fp.neg(&n.dt, &e.dt)
 		}
 		c.edTable = t
 	})
@@ -333,64 +339,64 @@ func (c *Curve) edNAFTable() *[baseNAFPoints][3]limbs {
 }
 
 // edVarTimeScalarBaseMultAdd is VarTimeScalarBaseMultAdd on an Edwards
-// curve, for the NAF digits d1 of u1 (width 7, over the table of G) and d2
-// of u2 (width 5, over odd multiples of q made here). Variable time.
+// curve, for the NAF digits d1 of u1 (width 8, over the table of G) and d2
+// of u2 (width 5, over odd multiples of q made here and their negatives).
+// The doublings and additions are vtEdDouble and vtEdAdd: fused assembly
+// where the field has it, on coordinates that stay unreduced until
+// vtEdReduce. Variable time.
 func (c *Curve) edVarTimeScalarBaseMultAdd(p *Point, d1 []int8, q *Point, d2 []int8) {
 	fp := c.p
 	gTable := c.edNAFTable()
-	var table [1 << (wnafWidth - 2)]edCached
+	var table [2][1 << (wnafWidth - 2)]edCached
 	var q1, twice, acc edPoint
 	q.toEdwards(&q1)
 	c.edDouble(&twice, &q1)
 	var tc edCached
 	c.edCache(&tc, &twice)
-	c.edCache(&table[0], &q1)
-	for i := 1; i < len(table); i++ {
-		c.edAdd(&acc, &q1, &tc)
+	c.edCache(&table[0][0], &q1)
+	for i := 1; i < len(table[0]); i++ {
+		c.vtEdAdd(&acc, &q1, &tc)
 		q1 = acc
-		c.edCache(&table[i], &q1)
+		c.vtEdReduce(&q1) // for the negation below
+		c.edCache(&table[0][i], &q1)
+	}
+	for i := range table[0] {
+		e, n := &table[0][i], &table[1][i]
+		fp.neg(&n.x, &e.x)
+		n.y, n.z = e.y, e.z
+		fp.neg(&n.dt, &e.dt)
 	}
 	acc = edPoint{y: fp.one, z: fp.one}
 	started := false
-	var neg edCached
-	var nx, nt limbs
-	var e, h limbs
 	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
-		if started {
-			// T is needed only by an addition in this step.
-			if (i < len(d1) && d1[i] != 0) || (i < len(d2) && d2[i] != 0) {
-				c.edDouble(&acc, &acc)
-			} else {
-				c.edDoubleXYZ(&acc, &acc, &e, &h)
-			}
+		var a1, a2 int8
+		if i < len(d1) {
+			a1 = d1[i]
 		}
 		if i < len(d2) {
-			switch d := d2[i]; {
-			case d > 0:
-				c.edAdd(&acc, &acc, &table[d/2])
-				started = true
-			case d < 0:
-				neg = table[-d/2]
-				fp.neg(&neg.x, &neg.x)
-				fp.neg(&neg.dt, &neg.dt)
-				c.edAdd(&acc, &acc, &neg)
-				started = true
-			}
+			a2 = d2[i]
 		}
-		if i < len(d1) {
-			switch d := d1[i]; {
-			case d > 0:
-				e := &gTable[d/2]
-				c.edAddAffine(&acc, &acc, &e[0], &e[1], &e[2])
-				started = true
-			case d < 0:
-				e := &gTable[-d/2]
-				fp.neg(&nx, &e[0])
-				fp.neg(&nt, &e[2])
-				c.edAddAffine(&acc, &acc, &nx, &e[1], &nt)
-				started = true
-			}
+		if started {
+			// T is needed only by an addition in this step.
+			c.vtEdDouble(&acc, &acc, a1 != 0 || a2 != 0)
+		}
+		switch {
+		case a2 > 0:
+			c.vtEdAdd(&acc, &acc, &table[0][a2/2])
+			started = true
+		case a2 < 0:
+			c.vtEdAdd(&acc, &acc, &table[1][-a2/2])
+			started = true
+		}
+		switch {
+		case a1 > 0:
+			c.vtEdAdd(&acc, &acc, &gTable[0][a1/2])
+			started = true
+		case a1 < 0:
+			c.vtEdAdd(&acc, &acc, &gTable[1][-a1/2])
+			started = true
 		}
 	}
+	c.vtEdReduce(&acc)
 	p.fromEdwards(c, &acc)
 }

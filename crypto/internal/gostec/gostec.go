@@ -35,8 +35,10 @@
 //     multiplications, and map the result back (edwards.go).
 //   - Verification (vartime.go): u1·G + u2·Q in one chain of doublings,
 //     width-7 NAF over a table of G and width-5 NAF of u2, in Jacobian
-//     coordinates, or Edwards coordinates on the Edwards sets; the final x
-//     is compared with r without an inversion.
+//     coordinates, or Edwards coordinates on the Edwards sets (width 8 for
+//     G there, and each doubling and addition one generated assembly
+//     function on amd64, edwards_amd64.s); the final x is compared with r
+//     without an inversion.
 //
 // # Security properties
 //
@@ -107,8 +109,8 @@ type Curve struct {
 	baseTable []uint64 // see base.go and edwards.go
 
 	nafOnce  sync.Once
-	nafTable *[baseNAFPoints][2]limbs // see vartime.go
-	edTable  *[baseNAFPoints][3]limbs // the same on an Edwards curve, see edwards.go
+	nafTable *[baseNAFPoints][2]limbs  // see vartime.go
+	edTable  *[2][edNAFPoints]edCached // the same on an Edwards curve, and negated, see edwards.go
 }
 
 // NewCurve validates and precomputes a curve. p, a, b, q, gx and gy are

@@ -148,22 +148,29 @@ func (c *Curve) jAdd(r, p, q *jacobian) {
 }
 
 // The NAF widths: u2·Q with 8 odd multiples of Q computed per call, u1·G
-// with 32 odd multiples of G computed once per curve (baseNAFTable).
+// with 32 odd multiples of G computed once per curve (baseNAFTable), or on
+// an Edwards curve edNAFPoints of them (edNAFTable, whose points cost no
+// inversion each).
 const (
 	wnafWidth     = 5
 	baseNAFWidth  = 7
 	baseNAFPoints = 1 << (baseNAFWidth - 2)
+	edNAFWidth    = 8
+	edNAFPoints   = 1 << (edNAFWidth - 2)
 )
 
+// wnafBuf holds the NAF digits of a scalar: at most one more than its bits.
+type wnafBuf [64*maxLimbs + 1]int8
+
 // wnaf returns the width-w NAF digits of the ordinary integer e (at most
-// nbits bits), least significant first: each digit is 0 or odd in
+// nbits bits), least significant first, in buf: each digit is 0 or odd in
 // (−2^(w−1), 2^(w−1)), and any w consecutive digits hold at most one
-// non-zero.
-func wnaf(e *limbs, n, nbits, w int) []int8 {
+// non-zero. A run of zero digits is written and shifted out at once.
+func wnaf(buf *wnafBuf, e *limbs, n, nbits, w int) []int8 {
 	window, half := int64(1)<<w, int64(1)<<(w-1)
 	k := *e // n limbs, and a carry word: adding a digit may carry out
 	var carry uint64
-	digits := make([]int8, 0, nbits+1)
+	digits := buf[: 0 : nbits+1]
 	for {
 		zero := carry == 0
 		for i := 0; i < n && zero; i++ {
@@ -172,9 +179,9 @@ func wnaf(e *limbs, n, nbits, w int) []int8 {
 		if zero {
 			break
 		}
-		var d int64
+		s := 1 // the bits to shift out
 		if k[0]&1 == 1 {
-			d = int64(k[0] & uint64(window-1))
+			d := int64(k[0] & uint64(window-1))
 			if d >= half {
 				d -= window
 			}
@@ -194,14 +201,19 @@ func wnaf(e *limbs, n, nbits, w int) []int8 {
 				}
 				carry += c
 			}
+			digits = append(digits, int8(d))
+		} else {
+			s = min(bits.TrailingZeros64(k[0]), 63)
+			for range s {
+				digits = append(digits, 0)
+			}
 		}
-		digits = append(digits, int8(d))
-		// k >>= 1, bringing in the carry word's low bit.
+		// k >>= s, bringing in the carry word's low bits.
 		for i := 0; i < n-1; i++ {
-			k[i] = k[i]>>1 | k[i+1]<<63
+			k[i] = k[i]>>s | k[i+1]<<(64-s)
 		}
-		k[n-1] = k[n-1]>>1 | carry<<63
-		carry >>= 1
+		k[n-1] = k[n-1]>>s | carry<<(64-s)
+		carry >>= s
 	}
 	return digits
 }
@@ -318,8 +330,8 @@ func (c *Curve) baseNAFTable() *[baseNAFPoints][2]limbs {
 // belong to different curves.
 //
 // Both multiplications share one chain of doublings (Shamir's trick): u1 in
-// width-7 NAF over the curve's table of odd multiples of G, u2 in width-5
-// NAF over odd multiples of q computed here.
+// width-7 NAF over the curve's table of odd multiples of G (width 8 on the
+// Edwards curves), u2 in width-5 NAF over odd multiples of q computed here.
 func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Point {
 	c := p.c
 	if c != u1.c || c != u2.c || c != q.c {
@@ -329,12 +341,14 @@ func (p *Point) VarTimeScalarBaseMultAdd(u1 *Scalar, q *Point, u2 *Scalar) *Poin
 	var e1, e2 limbs
 	c.q.fromMont(&e1, &u1.v)
 	c.q.fromMont(&e2, &u2.v)
-	d1 := wnaf(&e1, fp.n, c.q.bits, baseNAFWidth)
-	d2 := wnaf(&e2, fp.n, c.q.bits, wnafWidth)
+	var b1, b2 wnafBuf
+	d2 := wnaf(&b2, &e2, fp.n, c.q.bits, wnafWidth)
 	if c.ed != nil {
+		d1 := wnaf(&b1, &e1, fp.n, c.q.bits, edNAFWidth)
 		c.edVarTimeScalarBaseMultAdd(p, d1, q, d2)
 		return p
 	}
+	d1 := wnaf(&b1, &e1, fp.n, c.q.bits, baseNAFWidth)
 	gTable := c.baseNAFTable()
 
 	// Odd multiples q, 3q, ..., 15q.

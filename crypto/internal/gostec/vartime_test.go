@@ -69,12 +69,13 @@ func TestVarTimeScalarBaseMultAdd(t *testing.T) {
 // back to the scalar.
 func TestWNAF(t *testing.T) {
 	testAllCurves(t, func(t *testing.T, tc testCurve, c *Curve) {
-		for _, w := range []int{wnafWidth, baseNAFWidth} {
+		for _, w := range []int{wnafWidth, baseNAFWidth, edNAFWidth} {
 			for range 50 {
 				s, v := randScalar(t, c)
 				var e limbs
 				c.q.fromMont(&e, &s.v)
-				digits := wnaf(&e, c.p.n, c.q.bits, w)
+				var buf wnafBuf
+				digits := wnaf(&buf, &e, c.p.n, c.q.bits, w)
 				sum := new(big.Int)
 				last := -w
 				for i, d := range digits {
