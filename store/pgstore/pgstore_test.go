@@ -5,9 +5,11 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gostca/gostca/internal/interop"
 	"github.com/gostca/gostca/store"
+	"github.com/gostca/gostca/store/internal/storetest"
 	"github.com/gostca/gostca/store/pgstore"
 )
 
@@ -58,4 +60,18 @@ func TestMigrations(t *testing.T) {
 	if _, err := pgstore.Open(ctx, url, nil); !errors.Is(err, store.ErrSchema) {
 		t.Errorf("Open of a newer schema: %v, want ErrSchema", err)
 	}
+}
+
+// TestConformance runs the ledger conformance suite, which store runs on
+// its bbolt file, on PostgreSQL.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, storetest.Suite{
+		Open: func(t testing.TB, notify store.Notifier) storetest.Ledger {
+			return openTest(t, &pgstore.Options{Notify: notify})
+		},
+		Resolution: time.Microsecond,
+		Writers:    8,
+		// pgx allocates for each row it decodes.
+		ScanAllocates: true,
+	})
 }

@@ -53,7 +53,15 @@ func (db *DB) Reserve(r *store.Record, at time.Time) error {
 				return stateError(rec.Serial, fmt.Sprintf("predecessor 0x%x is %s", rec.Predecessor, pred.Status))
 			}
 		}
-		// The certificate row first: the application refers to it.
+		var app *store.Application
+		if rec.Application != "" {
+			var err error
+			if app, err = w.checkApplication(rec); err != nil {
+				return err
+			}
+		}
+		// The certificate row before the application's link: the
+		// application refers to it.
 		if _, err := w.tx.Exec(w.ctx, `INSERT INTO certificates (serial, issuer_key_id, issuer, subject, subject_key_id,
 			profile, request_id, not_before, not_after, status, predecessor, application, created_at, updated_at)
 			VALUES ($1::numeric, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, $12, $13, $13)`,
@@ -62,9 +70,10 @@ func (db *DB) Reserve(r *store.Record, at time.Time) error {
 			num(rec.Predecessor), nullText(rec.Application), at); err != nil {
 			return fmt.Errorf("writing serial 0x%x: %w", rec.Serial, err)
 		}
-		if rec.Application != "" {
-			if err := w.linkApplication(rec, at); err != nil {
-				return err
+		if app != nil {
+			if _, err := w.tx.Exec(w.ctx, `UPDATE applications SET serial = $2::numeric, updated_at = $3, version = version + 1 WHERE number = $1`,
+				app.Number, num(rec.Serial), at); err != nil {
+				return fmt.Errorf("linking application %s: %w", app.Number, err)
 			}
 		}
 		_, err := w.certChanged(at, store.OpReserve, rec, detail)
@@ -87,26 +96,24 @@ func prefixed(context string, err error) error {
 	return err
 }
 
-// linkApplication makes rec, being reserved, the application's
-// certificate: the application must exist and have no certificate but
-// abandoned ones.
-func (w *wtx) linkApplication(rec *store.Record, at time.Time) error {
+// checkApplication checks that rec, being reserved, may become its
+// application's certificate: the application exists (its row is locked)
+// and has no certificate but abandoned ones.
+func (w *wtx) checkApplication(rec *store.Record) (*store.Application, error) {
 	app, err := loadApplication(w.ctx, w.tx, rec.Application, true)
 	if err != nil {
-		return prefixed(fmt.Sprintf("store: reserving serial 0x%x", rec.Serial), err)
+		return nil, prefixed(fmt.Sprintf("store: reserving serial 0x%x", rec.Serial), err)
 	}
 	if app.Serial != nil {
 		prev, err := w.lockRecord(app.Serial)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if prev.Status != store.StatusAbandoned {
-			return refused{fmt.Errorf("store: application %s already has certificate 0x%x (%s): %w", app.Number, app.Serial, prev.Status, store.ErrExists)}
+			return nil, refused{fmt.Errorf("store: application %s already has certificate 0x%x (%s): %w", app.Number, app.Serial, prev.Status, store.ErrExists)}
 		}
 	}
-	_, err = w.tx.Exec(w.ctx, `UPDATE applications SET serial = $2::numeric, updated_at = $3, version = version + 1 WHERE number = $1`,
-		app.Number, num(rec.Serial), at)
-	return err
+	return app, nil
 }
 
 // Complete records the signed certificate of a reserved serial, as
