@@ -25,7 +25,7 @@
 // the database lacks, in order, each in its own transaction with its row
 // in schema_migrations, under an advisory lock so that processes starting
 // at once migrate once, and refuses a database whose schema is newer than
-// the program ([ErrSchema]). The runner is forty lines of our own rather
+// the program ([ErrSchema]). The runner is a page of our own rather
 // than a migration library: migrations only move forward with the
 // program, are applied by the program itself (no CLI, no down
 // migrations, no other drivers or sources), and each library would bring
