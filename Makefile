@@ -16,8 +16,9 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Debian packages of the independent verifiers the tests run against, the
 # SMTP server (aiosmtpd) the e-mail tests send to, the PDF and QR code
 # readers that check the printable copies (poppler-utils, zbar-tools) and
-# the browser the portal's tests drive (chromium).
-DEB_PACKAGES := libengine-gost-openssl gnutls-bin python3-aiosmtpd poppler-utils zbar-tools chromium
+# the browser the portal's tests drive (chromium) and the PostgreSQL server
+# the ledger's tests run store/pgstore against (postgresql).
+DEB_PACKAGES := libengine-gost-openssl gnutls-bin python3-aiosmtpd poppler-utils zbar-tools chromium postgresql
 BENCHTIME   ?= 1s
 
 .PHONY: all build test check deps softhsm vet lint bench bench-ocsp bench-check fuzz clean demo

@@ -321,15 +321,12 @@ func cloneApplication(a *Application) *Application {
 // revoked ones included: a key is certified once) or that another open
 // application requests, and a Number used before.
 func (db *DB) SubmitApplication(at time.Time, blobs [][]byte, build func(seq uint64) (*Application, error)) (*Application, error) {
-	hashes := make([][32]byte, len(blobs))
-	for i, b := range blobs {
-		if len(b) > maxApplicationLen {
-			return nil, fmt.Errorf("store: attachment %d of %d bytes, at most %d: %w", i+1, len(b), maxApplicationLen, ErrInvalid)
-		}
-		hashes[i] = streebog.Sum256(b)
+	hashes, err := hashAttachments(blobs)
+	if err != nil {
+		return nil, err
 	}
 	var out *Application
-	err := db.batch("submitting an application", nil, func(tx *bolt.Tx) error {
+	err = db.batch("submitting an application", nil, func(tx *bolt.Tx) error {
 		year := binary.BigEndian.AppendUint32(nil, uint32(at.Year()))
 		seqs := tx.Bucket(bucketAppSeq)
 		var seq uint64

@@ -189,44 +189,19 @@ func (db *DB) VerifyAudit() error {
 }
 
 func verifyAudit(tx *bolt.Tx) error {
-	var (
-		next = uint64(1) // the number the next entry must have
-		prev [32]byte
-	)
+	var v ChainVerifier
 	c := tx.Bucket(bucketAudit).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	for k, val := c.First(); k != nil; k, val = c.Next() {
 		if len(k) != 8 {
-			return &AuditError{Seq: next, Problem: "changed"}
+			return &AuditError{Seq: v.Last() + 1, Problem: "changed"}
 		}
-		seq := binary.BigEndian.Uint64(k)
-		e, computed, err := decodeAudit(v)
-		switch {
-		case err != nil:
-			return &AuditError{Seq: seq, Problem: "changed"}
-		case e.Seq != seq:
-			return &AuditError{Seq: seq, Problem: "reordered"}
-		case computed != e.Hash:
-			return &AuditError{Seq: seq, Problem: "changed"}
-		case seq != next:
-			return &AuditError{Seq: next, Problem: "removed"}
-		case e.Prev != prev:
-			return &AuditError{Seq: seq, Problem: "removed"}
+		if err := v.Entry(binary.BigEndian.Uint64(k), val); err != nil {
+			return err
 		}
-		prev = e.Hash
-		next++
 	}
-	last := next - 1
 	hseq, hhash, err := head(tx)
 	if err != nil {
-		return &AuditError{Seq: last, Problem: "head mismatch"}
+		return &AuditError{Seq: v.Last(), Problem: "head mismatch"}
 	}
-	switch {
-	case hseq > last:
-		return &AuditError{Seq: last + 1, Problem: "head mismatch"}
-	case hseq < last:
-		return &AuditError{Seq: hseq + 1, Problem: "head mismatch"}
-	case hhash != prev:
-		return &AuditError{Seq: hseq, Problem: "head mismatch"}
-	}
-	return nil
+	return v.Head(hseq, hhash)
 }

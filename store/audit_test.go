@@ -230,33 +230,6 @@ func TestVerifyAudit(t *testing.T) {
 	}
 }
 
-func TestAuditChain(t *testing.T) {
-	db := openTest(t)
-	if err := db.VerifyAudit(); err != nil {
-		t.Fatalf("empty ledger: %v", err)
-	}
-	issue(t, db, newRecord(1))
-	revoke(t, db, 1, 6)
-	release(t, db, 1)
-	revoke(t, db, 1, 1)
-	entries := collect(t, db.Audit())
-	wantOps := []string{"reserve", "complete", "hold", "release", "revoke"}
-	if len(entries) != len(wantOps) {
-		t.Fatalf("%d entries, want %d", len(entries), len(wantOps))
-	}
-	var prev [32]byte
-	for i, e := range entries {
-		if e.Seq != uint64(i+1) || e.Op != wantOps[i] || e.Prev != prev || e.Serial.Int64() != 1 {
-			t.Errorf("entry %d = %+v, want op %s chained to %x", i+1, e, wantOps[i], prev)
-		}
-		c, _ := canonicalAudit(&e)
-		if streebog.Sum256(c) != e.Hash {
-			t.Errorf("entry %d: Hash is not Streebog-256 of its encoding", e.Seq)
-		}
-		prev = e.Hash
-	}
-}
-
 // TestAuditEncodingUnambiguous: moving bytes between fields changes the
 // encoding.
 func TestAuditEncodingUnambiguous(t *testing.T) {

@@ -11,86 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// TestConcurrentIssue: many goroutines issuing at once lose nothing, and
-// the batched transactions keep the audit chain whole.
-func TestConcurrentIssue(t *testing.T) {
-	const goroutines, each, contested = 32, 200, 1 << 40
-	db := openTest(t)
-	var wins atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, goroutines)
-	start := time.Now()
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				n := int64(g*each + i + 1)
-				r := newRecord(n)
-				if err := db.Reserve(r, t0); err != nil {
-					errs <- err
-					return
-				}
-				// Every goroutine also races the others for a few shared
-				// serials: exactly one Reserve of each may win.
-				if i%50 == 0 {
-					switch err := db.Reserve(newRecord(contested+int64(i)), t0); {
-					case err == nil:
-						wins.Add(1)
-					case !errors.Is(err, ErrExists):
-						errs <- err
-						return
-					}
-				}
-				if err := db.Complete(r.Serial, derOf(n), nil, t0); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	t.Logf("%d certificates in %v", goroutines*each, time.Since(start))
-
-	if wins.Load() != each/50 {
-		t.Errorf("%d contested serials won, want %d", wins.Load(), each/50)
-	}
-	valid, reserved := 0, 0
-	for r, err := range db.All() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case r.Status == StatusGood && r.Serial.Int64() <= goroutines*each:
-			valid++
-		case r.Status == StatusReserved && r.Serial.Int64() >= contested:
-			reserved++
-		default:
-			t.Errorf("serial %v is %v", r.Serial, r.Status)
-		}
-	}
-	if valid != goroutines*each || reserved != each/50 {
-		t.Errorf("%d valid and %d reserved records, want %d and %d", valid, reserved, goroutines*each, each/50)
-	}
-	if err := db.VerifyAudit(); err != nil {
-		t.Fatal(err)
-	}
-	// Each serial was reserved once and completed once; refused writes
-	// left no change behind.
-	if got, want := seqOf(t, db), uint64(2*goroutines*each+each/50); got != want {
-		t.Errorf("%d changes, want %d", got, want)
-	}
-}
 
 const crashEnv = "GOSTCA_STORE_CRASH_LEDGER"
 

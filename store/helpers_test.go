@@ -14,7 +14,7 @@ import (
 var (
 	t0      = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	issuerA = []byte{0xa1, 0xa1, 0xa1, 0xa1}
-	issuerB = []byte{0xb2, 0xb2, 0xb2, 0xb2}
+	at      = t0.Add(3 * time.Hour)
 )
 
 // openTest opens a new ledger in a temporary directory, closed at cleanup.
@@ -104,18 +104,6 @@ func release(t testing.TB, db *DB, n int64) {
 	if err := db.Release(serial(n), t0.Add(2*time.Hour)); err != nil {
 		t.Fatalf("Release(%d): %v", n, err)
 	}
-}
-
-func auditLen(t testing.TB, db *DB) int {
-	t.Helper()
-	n := 0
-	for _, err := range db.Audit() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	return n
 }
 
 func seqOf(t testing.TB, db *DB) uint64 {

@@ -86,40 +86,14 @@ func skiPrefix(ski []byte) []byte {
 // UpdatedAt are at. It fails with an error wrapping ErrExists if the serial
 // was ever used, abandoned serials included.
 func (db *DB) Reserve(r *Record, at time.Time) error {
-	if r == nil {
-		return fmt.Errorf("store: reserving: no record: %w", ErrInvalid)
-	}
-	key, err := serialKey(r.Serial)
+	rec, val, err := prepareReserve(r, at)
 	if err != nil {
 		return err
 	}
-	if err := checkKeyID("issuer key identifier", r.IssuerKeyID, true); err != nil {
-		return err
-	}
-	if err := checkKeyID("subject key identifier", r.SubjectKeyID, false); err != nil {
-		return err
-	}
+	key, _ := serialKey(rec.Serial)
 	var predKey []byte
-	if r.Predecessor != nil {
-		if predKey, err = serialKey(r.Predecessor); err != nil {
-			return fmt.Errorf("store: predecessor of serial 0x%x: %w", r.Serial, err)
-		}
-	}
-	if len(r.Application) > maxAppText {
-		return fmt.Errorf("store: reserving serial 0x%x: application number too long: %w", r.Serial, ErrInvalid)
-	}
-	rec := cloneIdentity(r)
-	rec.Application = r.Application
-	rec.Status = StatusReserved
-	rec.CreatedAt, rec.UpdatedAt = at, at
-	if r.Predecessor != nil {
-		rec.Predecessor = new(big.Int).Set(r.Predecessor)
-	}
-	// The value depends only on the arguments: encode it once, outside the
-	// transaction.
-	val, err := encodeRecord(rec)
-	if err != nil {
-		return err
+	if rec.Predecessor != nil {
+		predKey, _ = serialKey(rec.Predecessor)
 	}
 	detail := fmt.Sprintf("issuer=%x profile=%q subject=%q request=%q", rec.IssuerKeyID, rec.Profile, rec.Subject, rec.RequestID)
 	if rec.Predecessor != nil {
@@ -157,6 +131,45 @@ func (db *DB) Reserve(r *Record, at time.Time) error {
 	})
 }
 
+// prepareReserve checks Reserve's argument and returns the record to
+// store and its encoding.
+func prepareReserve(r *Record, at time.Time) (*Record, []byte, error) {
+	if r == nil {
+		return nil, nil, fmt.Errorf("store: reserving: no record: %w", ErrInvalid)
+	}
+	if _, err := serialKey(r.Serial); err != nil {
+		return nil, nil, err
+	}
+	if err := checkKeyID("issuer key identifier", r.IssuerKeyID, true); err != nil {
+		return nil, nil, err
+	}
+	if err := checkKeyID("subject key identifier", r.SubjectKeyID, false); err != nil {
+		return nil, nil, err
+	}
+	if r.Predecessor != nil {
+		if _, err := serialKey(r.Predecessor); err != nil {
+			return nil, nil, fmt.Errorf("store: predecessor of serial 0x%x: %w", r.Serial, err)
+		}
+	}
+	if len(r.Application) > maxAppText {
+		return nil, nil, fmt.Errorf("store: reserving serial 0x%x: application number too long: %w", r.Serial, ErrInvalid)
+	}
+	rec := cloneIdentity(r)
+	rec.Application = r.Application
+	rec.Status = StatusReserved
+	rec.CreatedAt, rec.UpdatedAt = at, at
+	if r.Predecessor != nil {
+		rec.Predecessor = new(big.Int).Set(r.Predecessor)
+	}
+	// The value depends only on the arguments: encode it once, outside the
+	// transaction.
+	val, err := encodeRecord(rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, val, nil
+}
+
 // Complete records the signed certificate of a reserved serial: Reserved →
 // Valid. It stores der, sets the subject key identifier if subjectKeyID is
 // not empty, indexes the certificate by NotAfter and subject key identifier,
@@ -167,13 +180,7 @@ func (db *DB) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) 
 	if err != nil {
 		return err
 	}
-	if len(der) == 0 {
-		return fmt.Errorf("store: completing serial 0x%x: no certificate: %w", serial, ErrInvalid)
-	}
-	if len(der) >= 1<<24 {
-		return fmt.Errorf("store: completing serial 0x%x: certificate of %d bytes: %w", serial, len(der), ErrInvalid)
-	}
-	if err := checkKeyID("subject key identifier", subjectKeyID, false); err != nil {
+	if err := checkComplete(serial, der, subjectKeyID); err != nil {
 		return err
 	}
 	serial = new(big.Int).Set(serial)
@@ -225,6 +232,16 @@ func (db *DB) Complete(serial *big.Int, der, subjectKeyID []byte, at time.Time) 
 		}
 		return putRecord(tx, key, rec)
 	})
+}
+
+func checkComplete(serial *big.Int, der, subjectKeyID []byte) error {
+	if len(der) == 0 {
+		return fmt.Errorf("store: completing serial 0x%x: no certificate: %w", serial, ErrInvalid)
+	}
+	if len(der) >= 1<<24 {
+		return fmt.Errorf("store: completing serial 0x%x: certificate of %d bytes: %w", serial, len(der), ErrInvalid)
+	}
+	return checkKeyID("subject key identifier", subjectKeyID, false)
 }
 
 // Abandon records that the certificate of a reserved serial was not
@@ -329,11 +346,8 @@ func (db *DB) Revoke(rev Revocation, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	if !validReason(rev.Reason) {
-		return fmt.Errorf("store: revoking serial 0x%x: reason %d cannot be recorded: %w", rev.Serial, rev.Reason, ErrInvalid)
-	}
-	if rev.Time.IsZero() {
-		return fmt.Errorf("store: revoking serial 0x%x: no revocation time: %w", rev.Serial, ErrInvalid)
+	if err := checkRevocation(rev); err != nil {
+		return err
 	}
 	serial := new(big.Int).Set(rev.Serial)
 	hold := rev.Reason == reasonCertificateHold
@@ -397,6 +411,16 @@ func (db *DB) Revoke(rev Revocation, at time.Time) error {
 	})
 }
 
+func checkRevocation(rev Revocation) error {
+	if !validReason(rev.Reason) {
+		return fmt.Errorf("store: revoking serial 0x%x: reason %d cannot be recorded: %w", rev.Serial, rev.Reason, ErrInvalid)
+	}
+	if rev.Time.IsZero() {
+		return fmt.Errorf("store: revoking serial 0x%x: no revocation time: %w", rev.Serial, ErrInvalid)
+	}
+	return nil
+}
+
 // Release takes a certificate off hold: Held → Valid. It deletes the
 // revocation entry and records a Removal for the next delta CRL. Errors wrap
 // ErrNotFound, or ErrState for a certificate not on hold.
@@ -458,25 +482,8 @@ func (db *DB) Release(serial *big.Int, at time.Time) error {
 // LastFull.Number) and made from a snapshot no older than it. info.Seq
 // cannot be ahead of the ledger.
 func (db *DB) RecordCRL(issuerKeyID []byte, info CRLInfo, at time.Time) error {
-	if err := checkKeyID("issuer key identifier", issuerKeyID, true); err != nil {
+	if err := checkCRLInfo(issuerKeyID, info); err != nil {
 		return err
-	}
-	if info.Number == nil {
-		return fmt.Errorf("store: recording CRL of issuer %x: no number: %w", issuerKeyID, ErrInvalid)
-	}
-	if err := checkOptInt("CRL number", info.Number); err != nil {
-		return err
-	}
-	if err := checkOptInt("base CRL number", info.BaseNumber); err != nil {
-		return err
-	}
-	switch {
-	case info.ThisUpdate.IsZero():
-		return fmt.Errorf("store: recording CRL %v of issuer %x: no thisUpdate: %w", info.Number, issuerKeyID, ErrInvalid)
-	case info.Delta && info.BaseNumber == nil:
-		return fmt.Errorf("store: recording delta CRL %v of issuer %x: no base CRL number: %w", info.Number, issuerKeyID, ErrInvalid)
-	case !info.Delta && info.BaseNumber != nil:
-		return fmt.Errorf("store: recording CRL %v of issuer %x: a full CRL has no base: %w", info.Number, issuerKeyID, ErrInvalid)
 	}
 	id := cloneBytes(issuerKeyID)
 	info = info.clone()
@@ -533,6 +540,30 @@ func (db *DB) RecordCRL(issuerKeyID []byte, info CRLInfo, at time.Time) error {
 		}
 		return nil
 	})
+}
+
+func checkCRLInfo(issuerKeyID []byte, info CRLInfo) error {
+	if err := checkKeyID("issuer key identifier", issuerKeyID, true); err != nil {
+		return err
+	}
+	if info.Number == nil {
+		return fmt.Errorf("store: recording CRL of issuer %x: no number: %w", issuerKeyID, ErrInvalid)
+	}
+	if err := checkOptInt("CRL number", info.Number); err != nil {
+		return err
+	}
+	if err := checkOptInt("base CRL number", info.BaseNumber); err != nil {
+		return err
+	}
+	switch {
+	case info.ThisUpdate.IsZero():
+		return fmt.Errorf("store: recording CRL %v of issuer %x: no thisUpdate: %w", info.Number, issuerKeyID, ErrInvalid)
+	case info.Delta && info.BaseNumber == nil:
+		return fmt.Errorf("store: recording delta CRL %v of issuer %x: no base CRL number: %w", info.Number, issuerKeyID, ErrInvalid)
+	case !info.Delta && info.BaseNumber != nil:
+		return fmt.Errorf("store: recording CRL %v of issuer %x: a full CRL has no base: %w", info.Number, issuerKeyID, ErrInvalid)
+	}
+	return nil
 }
 
 // cloneIdentity returns a new Record holding deep copies of what identifies

@@ -6,7 +6,8 @@
 // python3-aiosmtpd, [StartSMTP]); and the readers of the PDFs gostca
 // prints: Poppler's pdftotext, pdftoppm and pdfinfo (Debian's
 // poppler-utils) and ZBar's zbarimg (zbar-tools), which reads QR codes
-// ([PDFText], [PDFWords], [PDFInfoOf], [ScanQR]).
+// ([PDFText], [PDFWords], [PDFInfoOf], [ScanQR]); and a PostgreSQL server
+// (Debian's postgresql) for the ledger's tests ([StartPostgres]).
 //
 // A test asks for a tool with [OpenSSL], [CertTool] or the others. When it is
 // missing the test is skipped on a developer's machine, but fails when the
