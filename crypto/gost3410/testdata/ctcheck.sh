@@ -52,14 +52,13 @@ profile() {
 status=0
 for set in $SETS; do
 	for c in small large mixed; do
-		# Three runs of each case, keeping the one with the fewest
-		# instructions: the scheduler's cooperative preemption of a long
-		# call (sysmon asks for it after 10 ms, which a run under valgrind
-		# exceeds) adds the runtime's instructions and a second pass through
-		# the interrupted function's prologue, at a moment set by the clock,
-		# not by the data. A trace that depends on d or k differs in every
-		# run.
-		best=""
+		# Three runs of each case, keeping the median: the scheduler's
+		# cooperative preemption of a long call (sysmon asks for it after
+		# 10 ms, which a run under valgrind exceeds) adds the runtime's
+		# instructions and a second pass through the interrupted function's
+		# prologue, at a moment set by the clock, not by the data. A trace
+		# that depends on d or k differs in every run.
+		: >"$work/$set.$c.runs"
 		for run in 1 2 3; do
 			out=$work/$set.$c.$run.out
 			# asyncpreemptoff: callgrind mishandles Go's preemption signals.
@@ -71,9 +70,12 @@ for set in $SETS; do
 				tail -5 "$work/$set.$c.log" >&2
 				exit 1
 			}
-			n=$(awk '/^summary:/ {print $2}' "$out")
-			if [ -z "$best" ] || [ "$n" -lt "$best" ]; then best=$n; cp "$out" "$work/$set.$c.out"; fi
+			echo "$(awk '/^summary:/ {print $2}' "$out") $out" >>"$work/$set.$c.runs"
 		done
+		# The median of the three: a run the scheduler interrupted counts
+		# more, one callgrind cut short (a signal inside the toggled call)
+		# fewer; either is one run of three.
+		cp "$(sort -n "$work/$set.$c.runs" | sed -n 2p | cut -d' ' -f2)" "$work/$set.$c.out"
 		profile "$work/$set.$c.out" >"$work/$set.$c.prof"
 	done
 	total=$(awk '/^summary:/ {print $2}' "$work/$set.small.out")
