@@ -130,6 +130,13 @@ func TestRegistrationAuthority(t *testing.T) {
 	srv := startServe(t, vars, "--listen", "127.0.0.1:0", "--poll", "100ms", "--ra")
 	c := &raClient{t: t, base: srv.base}
 	caPEM := filepath.Join(vars["GOSTCA_DIR"], certName)
+	// The API beside the responder leaves OCSP GETs alone, "//" and all.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noRedirect.Get(srv.base + "/ocsp/MEIwQDA+//AAAA"); err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/ocsp-response" {
+		t.Fatalf("an OCSP GET with // beside the API: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	newCSR := func(name, subject string) ([]byte, string) {
 		key := filepath.Join(dir, name+".key")

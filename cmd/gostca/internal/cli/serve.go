@@ -201,10 +201,15 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		var raSrv *http.Server
 		var raLn net.Listener
 		if ras != nil && raListen == "" {
-			mux := http.NewServeMux()
-			mux.Handle(raapi.Prefix, ras.handler)
-			mux.Handle("/", h)
-			root = mux
+			// Not a ServeMux: it would "clean" the "//" of OCSP GETs.
+			api := ras.handler
+			root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, raapi.Prefix) {
+					api.ServeHTTP(w, r)
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
 		}
 		ln, err := net.Listen("tcp", listen)
 		if err != nil {
