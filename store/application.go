@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"iter"
@@ -393,13 +394,11 @@ func keyFree(tx *bolt.Tx, keyID []byte) error {
 		return fmt.Errorf("store: key %x: requested by open application %s: %w", keyID, n, ErrExists)
 	}
 	prefix := skiPrefix(keyID)
-	c := tx.Bucket(bucketSKI).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-		serial, ok := parseSerialKey(k[len(prefix):])
-		if !ok {
-			continue
+	k, _ := tx.Bucket(bucketSKI).Cursor().Seek(prefix)
+	if k != nil && bytes.HasPrefix(k, prefix) {
+		if serial, ok := parseSerialKey(k[len(prefix):]); ok {
+			return fmt.Errorf("store: key %x: already certified (serial 0x%x): %w", keyID, serial, ErrExists)
 		}
-		return fmt.Errorf("store: key %x: already certified (serial 0x%x): %w", keyID, serial, ErrExists)
 	}
 	return nil
 }

@@ -90,16 +90,7 @@ func (h *Handler) current(w http.ResponseWriter, r *http.Request) *ra.Applicatio
 
 func (h *Handler) myView(a *ra.Application) *myView {
 	v := &myView{A: a, Open: a.State == ra.Submitted || a.State == ra.InReview, CodeWord: len(a.CodeWordHash) > 0,
-		Form: h.cfg.FormPDF != nil}
-	for _, e := range a.History {
-		if e.By != "applicant" && e.By != "system" {
-			e.By = "operator"
-		}
-		if e.To != ra.Rejected && e.To != ra.Cancelled && e.To != ra.Expired {
-			e.Why = ""
-		}
-		v.History = append(v.History, e)
-	}
+		Form: h.cfg.FormPDF != nil, History: a.ApplicantHistory()}
 	if a.State == ra.Issued && a.Serial != nil {
 		if c, err := h.cfg.Authority.IssuedCertificate(a.Number); err == nil {
 			v.Issued, v.NotAfter, v.Copy = true, c.NotAfter, h.cfg.CopyPDF != nil

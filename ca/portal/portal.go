@@ -29,7 +29,6 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,8 +64,9 @@ type Config struct {
 	Key []byte
 	// Clock gives the time.
 	Clock func() time.Time
-	// Limits are the per-client rate limits shared with the API; nil
-	// means raapi's defaults.
+	// Limits are the per-client rate limits shared with the API, and the
+	// reverse proxies trusted: from those, X-Forwarded-Proto: https makes a
+	// request count as secure. nil means raapi's defaults, no proxy.
 	Limits *raapi.Limits
 	// Profiles are those offered in the form; nil means signature,
 	// qualified, encryption and auth.
@@ -77,9 +77,6 @@ type Config struct {
 	// Secure marks the cookies Secure: the portal is served over TLS (or
 	// behind a proxy that terminates it).
 	Secure bool
-	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto:
-	// https makes a request count as secure.
-	TrustedProxies []netip.Prefix
 	// CopyPDF renders the printable copy of a certificate with the check
 	// URL in its QR code; FormPDF the application form. nil leaves the
 	// downloads out.
@@ -183,26 +180,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // secure reports whether r came over TLS (directly, or through a trusted
 // proxy that says so).
 func (h *Handler) secure(r *http.Request) bool {
-	if h.cfg.Secure || r.TLS != nil {
-		return true
-	}
-	if r.Header.Get("X-Forwarded-Proto") != "https" || len(h.cfg.TrustedProxies) == 0 {
-		return false
-	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
-	if err != nil {
-		return false
-	}
-	for _, p := range h.cfg.TrustedProxies {
-		if p.Contains(a.Unmap()) {
-			return true
-		}
-	}
-	return false
+	return h.cfg.Secure || r.TLS != nil ||
+		(r.Header.Get("X-Forwarded-Proto") == "https" && h.cfg.Limits.FromTrustedProxy(r))
 }
 
 // page is what every template gets.

@@ -176,6 +176,23 @@ type Application struct {
 	UpdatedAt   time.Time
 }
 
+// ApplicantHistory is the history as the applicant sees it: operators
+// are "operator", not their names, and only the reasons the applicant is
+// told (of a rejection, a cancellation, an expiry) are kept.
+func (a *Application) ApplicantHistory() []Event {
+	out := make([]Event, 0, len(a.History))
+	for _, e := range a.History {
+		if e.By != "applicant" && e.By != "system" {
+			e.By = "operator"
+		}
+		if e.To != Rejected && e.To != Cancelled && e.To != Expired {
+			e.Why = ""
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 func decode(a *store.Application) (*Application, error) {
 	out := &Application{
 		Number: a.Number, State: State(a.State), Serial: a.Serial, Attachments: a.Attachments,

@@ -65,15 +65,8 @@ func (e *RateError) Error() string {
 // the peer is a trusted proxy, the last address of X-Forwarded-For (the
 // one that proxy added).
 func (l *Limits) Client(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if len(l.trusted) == 0 {
-		return host
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !l.Trusted(peer) {
+	host := peerHost(r)
+	if !l.FromTrustedProxy(r) {
 		return host
 	}
 	xff := r.Header.Values("X-Forwarded-For")
@@ -87,14 +80,31 @@ func (l *Limits) Client(r *http.Request) string {
 	return host
 }
 
-// Trusted reports whether addr is a trusted proxy.
-func (l *Limits) Trusted(addr netip.Addr) bool {
+// FromTrustedProxy reports whether r's peer is a trusted proxy, whose
+// X-Forwarded-For and X-Forwarded-Proto may be believed.
+func (l *Limits) FromTrustedProxy(r *http.Request) bool {
+	if len(l.trusted) == 0 {
+		return false
+	}
+	peer, err := netip.ParseAddr(peerHost(r))
+	if err != nil {
+		return false
+	}
 	for _, p := range l.trusted {
-		if p.Contains(addr.Unmap()) {
+		if p.Contains(peer.Unmap()) {
 			return true
 		}
 	}
 	return false
+}
+
+// peerHost is the address of r's peer, without the port.
+func peerHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // Submit takes one of the client's submission tokens, or returns a

@@ -437,27 +437,19 @@ func (h *Handler) readMultipart(r *http.Request, boundary string, s *ra.Submissi
 
 // statusView is the applicant's view of an application.
 type statusView struct {
-	Number      string      `json:"number"`
-	Status      ra.State    `json:"status"`
-	Profile     string      `json:"profile"`
-	Submitted   time.Time   `json:"submitted"`
-	Updated     time.Time   `json:"updated"`
-	Deadline    time.Time   `json:"decide_by,omitzero"`
-	Reason      string      `json:"reason,omitempty"`
-	Serial      string      `json:"serial,omitempty"`
-	Renews      string      `json:"renews,omitempty"`
-	Approvals   int         `json:"approvals"`
-	History     []eventView `json:"history"`
-	Attachments []fileView  `json:"attachments,omitempty"`
-	Certificate string      `json:"certificate_url,omitempty"`
-}
-
-type eventView struct {
-	At   time.Time `json:"at"`
-	From ra.State  `json:"from,omitempty"`
-	To   ra.State  `json:"to"`
-	By   string    `json:"by"`
-	Why  string    `json:"why,omitempty"`
+	Number      string     `json:"number"`
+	Status      ra.State   `json:"status"`
+	Profile     string     `json:"profile"`
+	Submitted   time.Time  `json:"submitted"`
+	Updated     time.Time  `json:"updated"`
+	Deadline    time.Time  `json:"decide_by,omitzero"`
+	Reason      string     `json:"reason,omitempty"`
+	Serial      string     `json:"serial,omitempty"`
+	Renews      string     `json:"renews,omitempty"`
+	Approvals   int        `json:"approvals"`
+	History     []ra.Event `json:"history"`
+	Attachments []fileView `json:"attachments,omitempty"`
+	Certificate string     `json:"certificate_url,omitempty"`
 }
 
 type fileView struct {
@@ -471,7 +463,7 @@ func View(a *ra.Application) any { return view(a) }
 
 func view(a *ra.Application) statusView {
 	v := statusView{Number: a.Number, Status: a.State, Profile: a.Profile, Submitted: a.CreatedAt, Updated: a.UpdatedAt,
-		Reason: a.Reason, Renews: a.Renews, Approvals: len(a.Approvals)}
+		Reason: a.Reason, Renews: a.Renews, Approvals: len(a.Approvals), History: a.ApplicantHistory()}
 	if a.State == ra.Submitted || a.State == ra.InReview {
 		v.Deadline = a.Deadline
 	}
@@ -484,17 +476,6 @@ func view(a *ra.Application) statusView {
 	if a.Serial != nil && a.State == ra.Issued {
 		v.Serial = ra.FormatSerial(a.Serial)
 		v.Certificate = Prefix + "applications/" + a.Number + "/certificate"
-	}
-	for _, e := range a.History {
-		by := e.By
-		if by != "applicant" && by != "system" {
-			by = "operator"
-		}
-		why := e.Why
-		if e.To != ra.Rejected && e.To != ra.Cancelled && e.To != ra.Expired {
-			why = ""
-		}
-		v.History = append(v.History, eventView{At: e.At, From: e.From, To: e.To, By: by, Why: why})
 	}
 	for _, f := range a.Attachments {
 		v.Attachments = append(v.Attachments, fileView{Name: f.Name, Type: f.Type, Size: f.Size})

@@ -162,7 +162,7 @@ func (a *app) newPortal(cfg *config, caCfg ca.Config, ledger string, shared *sto
 	m.Write([]byte("gostca portal cookies"))
 	pc := portal.Config{
 		Records: records, Status: cache.Status, CA: caCfg.Certificate, Chain: caCfg.Chain,
-		Key: m.Sum(nil), Clock: a.env.Now, PublicURL: cfg.RA.PublicURL, Secure: tlsOn, TrustedProxies: proxies, Logger: log,
+		Key: m.Sum(nil), Clock: a.env.Now, PublicURL: cfg.RA.PublicURL, Secure: tlsOn, Logger: log, Limits: raapi.NewLimits(raapi.LimitConfig{TrustedProxies: proxies}),
 		CopyPDF: func(c *cert.Certificate, u string) ([]byte, error) {
 			return certpdf.Copy(c, certpdf.CopyOptions{CheckURL: u, Printed: a.env.Now(), Issuer: caCfg.Certificate})
 		},
