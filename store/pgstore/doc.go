@@ -21,11 +21,14 @@
 // removals, crl_state, audit, applications, blobs by hash, outbox,
 // reminders) with the indexes the methods read through: expiry, subject
 // key identifier, open applications' keys, due mail. It is versioned by
-// the SQL files in migrations/, embedded in the binary; [Open] runs those
-// the database lacks, in order, each in its own transaction with its row
-// in schema_migrations, under an advisory lock so that processes starting
-// at once migrate once, and refuses a database whose schema is newer than
-// the program ([ErrSchema]). The runner is a page of our own rather
+// the SQL files in migrations/, embedded in the binary; [Migrate] (gostca
+// ledger migrate) runs those the database lacks, in order, each in its own
+// transaction with its row in schema_migrations, under an advisory lock
+// so that processes migrating at once migrate once. [Open] changes no
+// schema unless asked (Options.Migrate): it refuses a database whose
+// schema is older ([ErrOutdated]) or newer ([ErrSchema]) than the
+// program's, so that a CA node of the previous release never writes to a
+// schema it does not know. The runner is a page of our own rather
 // than a migration library: migrations only move forward with the
 // program, are applied by the program itself (no CLI, no down
 // migrations, no other drivers or sources), and each library would bring

@@ -32,6 +32,11 @@ type Options struct {
 	// application; they go into the outbox in the change's transaction,
 	// as with store.Options.Notify.
 	Notify store.Notifier
+	// Migrate makes Open bring the schema up to date first, as [Migrate]
+	// does; without it Open refuses a database whose schema is older than
+	// this package's ([ErrOutdated]), so that a schema changes only when
+	// an operator says so (gostca ledger migrate).
+	Migrate bool
 }
 
 const (
@@ -43,6 +48,10 @@ const (
 // this package knows, or its migrations table is malformed. It wraps
 // store.ErrSchema.
 var ErrSchema = fmt.Errorf("pgstore: %w", store.ErrSchema)
+
+// ErrOutdated: the database has no ledger yet, or one of an older schema
+// version, and Open was not asked to migrate it. It wraps store.ErrSchema.
+var ErrOutdated = fmt.Errorf("pgstore: schema not up to date: %w", store.ErrSchema)
 
 // DB is a ledger in a PostgreSQL database. Its methods are safe for
 // concurrent use, and several DBs (in several processes) may use one
@@ -108,22 +117,18 @@ func SchemaVersion() int {
 const migrationLock = 0x6f737463615f6d67 // "ostca_mg"
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
-// string, as pgx parses it), brings its schema up to date (running, in
-// order and each in its own transaction, the migrations the database has
-// not had) and returns the ledger. It fails with an error wrapping
-// ErrSchema (and store.ErrSchema) if the database has a newer schema than
-// this package knows.
+// string, as pgx parses it; a password is best left to PGPASSFILE or
+// PGPASSWORD) and returns the ledger. Its schema must be this package's:
+// Open fails with an error wrapping ErrOutdated if the database has none
+// or an older one (unless opts.Migrate), and with one wrapping ErrSchema
+// if it has a newer one. Both wrap store.ErrSchema.
 func Open(ctx context.Context, url string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	pool, err := connect(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: parsing the database URL: %w", err)
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: connecting: %w", err)
+		return nil, err
 	}
 	db := &DB{pool: pool, timeout: opts.Timeout, retries: opts.Retries, notify: opts.Notify}
 	if db.timeout <= 0 {
@@ -132,41 +137,107 @@ func Open(ctx context.Context, url string, opts *Options) (*DB, error) {
 	if db.retries <= 0 {
 		db.retries = defaultRetries
 	}
-	if err := migrate(ctx, pool); err != nil {
+	if opts.Migrate {
+		_, _, err = migrate(ctx, pool)
+	} else {
+		err = checkSchema(ctx, pool)
+	}
+	if err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-// migrate runs the migrations the database lacks, under an advisory lock
-// so that processes opening the ledger at once run each migration once.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	ms, err := migrations()
+// connect makes the connection pool of url.
+func connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("pgstore: parsing the database URL: %w", err)
 	}
-	conn, err := pool.Acquire(ctx)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: connecting: %w", err)
+	}
+	return pool, nil
+}
+
+// Migrate brings the schema of the database at url up to date, running
+// in order, each in its own transaction, the migrations it has not had,
+// under an advisory lock so that processes migrating at once run each
+// migration once. It returns the schema versions before and after; it
+// fails with an error wrapping ErrSchema if the database has a newer
+// schema than this package knows.
+func Migrate(ctx context.Context, url string) (from, to int, err error) {
+	pool, err := connect(ctx, url)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer pool.Close()
+	return migrate(ctx, pool)
+}
+
+// schemaVersion reads the version of the database's schema: 0 for a
+// database without a ledger.
+func schemaVersion(ctx context.Context, q querier) (int, error) {
+	var have int
+	err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: reading the schema version: %w", err)
+	}
+	return have, nil
+}
+
+// checkSchema fails unless the database's schema is this package's.
+func checkSchema(ctx context.Context, pool *pgxpool.Pool) error {
+	have, err := schemaVersion(ctx, pool)
 	if err != nil {
 		return fmt.Errorf("pgstore: connecting: %w", err)
 	}
+	want := SchemaVersion()
+	switch {
+	case have == 0:
+		return fmt.Errorf("%w: the database has no ledger (schema version %d wanted)", ErrOutdated, want)
+	case have < want:
+		return fmt.Errorf("%w: the database is at schema version %d, this program needs %d", ErrOutdated, have, want)
+	case have > want:
+		return fmt.Errorf("%w: the database is at version %d, this program knows %d", ErrSchema, have, want)
+	}
+	return nil
+}
+
+// migrate runs the migrations the database lacks, under an advisory lock
+// so that processes migrating at once run each migration once.
+func migrate(ctx context.Context, pool *pgxpool.Pool) (from, to int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("pgstore: connecting: %w", err)
+	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
-		return fmt.Errorf("pgstore: locking for migrations: %w", err)
+		return 0, 0, fmt.Errorf("pgstore: locking for migrations: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY,
 		name text NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("pgstore: creating schema_migrations: %w", err)
+		return 0, 0, fmt.Errorf("pgstore: creating schema_migrations: %w", err)
 	}
-	var have int
-	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("pgstore: reading the schema version: %w", err)
+	have, err := schemaVersion(ctx, conn)
+	if err != nil {
+		return 0, 0, err
 	}
 	if have > len(ms) {
-		return fmt.Errorf("%w: the database is at version %d, this program knows %d", ErrSchema, have, len(ms))
+		return have, have, fmt.Errorf("%w: the database is at version %d, this program knows %d", ErrSchema, have, len(ms))
 	}
 	for _, m := range ms[have:] {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -177,10 +248,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("pgstore: migrating to version %d (%s): %w", m.version, m.name, err)
+			return have, m.version - 1, fmt.Errorf("pgstore: migrating to version %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	return nil
+	return have, len(ms), nil
 }
 
 // Close closes the connections of the ledger, waiting for the calls in

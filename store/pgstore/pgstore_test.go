@@ -26,9 +26,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// openTest opens a ledger in a new database, closed at cleanup.
+// openTest opens a ledger in a new database, migrated, closed at
+// cleanup.
 func openTest(t testing.TB, opts *pgstore.Options) *pgstore.DB {
 	t.Helper()
+	if opts == nil {
+		opts = &pgstore.Options{}
+	}
+	opts.Migrate = true
 	db, err := pgstore.Open(context.Background(), interop.StartPostgres(t), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -37,35 +42,42 @@ func openTest(t testing.TB, opts *pgstore.Options) *pgstore.DB {
 	return db
 }
 
-// TestMigrations: opening again runs nothing, and a database of a newer
-// schema is refused.
+// TestMigrations: Open refuses a database without the ledger's schema,
+// Migrate creates it once (a second run does nothing), and a database of
+// a newer schema is refused by both.
 func TestMigrations(t *testing.T) {
 	url := interop.StartPostgres(t)
 	ctx := context.Background()
-	for range 2 {
-		db, err := pgstore.Open(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
+	if _, err := pgstore.Open(ctx, url, nil); !errors.Is(err, pgstore.ErrOutdated) || !errors.Is(err, store.ErrSchema) {
+		t.Fatalf("Open of an empty database: %v, want ErrOutdated", err)
+	}
+	want := pgstore.SchemaVersion()
+	for i, from := range []int{0, want} {
+		f, to, err := pgstore.Migrate(ctx, url)
+		if err != nil || f != from || to != want {
+			t.Fatalf("Migrate #%d: %d → %d, %v; want %d → %d", i+1, f, to, err, from, want)
 		}
-		var n int
-		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != pgstore.SchemaVersion() {
-			t.Errorf("%d migrations recorded, want %d", n, pgstore.SchemaVersion())
-		}
-		db.Close()
 	}
 	db, err := pgstore.Open(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Pool().Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, pgstore.SchemaVersion()+1); err != nil {
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != want {
+		t.Errorf("%d migrations recorded, want %d", n, want)
+	}
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')`, want+1); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := pgstore.Open(ctx, url, nil); !errors.Is(err, store.ErrSchema) {
+	if _, err := pgstore.Open(ctx, url, nil); !errors.Is(err, pgstore.ErrSchema) || errors.Is(err, pgstore.ErrOutdated) {
 		t.Errorf("Open of a newer schema: %v, want ErrSchema", err)
+	}
+	if _, _, err := pgstore.Migrate(ctx, url); !errors.Is(err, pgstore.ErrSchema) {
+		t.Errorf("Migrate of a newer schema: %v, want ErrSchema", err)
 	}
 }
 
@@ -98,6 +110,9 @@ var (
 func TestTwoHandles(t *testing.T) {
 	url := interop.StartPostgres(t)
 	var dbs [2]*pgstore.DB
+	if _, _, err := pgstore.Migrate(context.Background(), url); err != nil {
+		t.Fatal(err)
+	}
 	for i := range dbs {
 		db, err := pgstore.Open(context.Background(), url, nil)
 		if err != nil {
