@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/gostca/gostca/ca"
@@ -23,11 +24,17 @@ type LedgerOptions struct {
 	Timeout time.Duration
 }
 
+// Records is what a Ledger reads of an open ledger: *store.DB and
+// *pgstore.DB have it.
+type Records interface {
+	Get(serial *big.Int) (*store.Record, error)
+}
+
 // Ledger answers from a CA's issuance ledger: the certificate's state in
 // it when read. It is safe for concurrent use.
 type Ledger struct {
-	path    string
-	db      *store.DB
+	path    string // the file, or the name of the open ledger
+	db      Records
 	clock   func() time.Time
 	timeout time.Duration
 }
@@ -42,12 +49,13 @@ func NewLedger(path string, opts *LedgerOptions) *Ledger {
 	return l
 }
 
-// NewLedgerDB returns a Ledger over an open ledger, which the caller
-// keeps open while the Ledger is used and closes afterwards. Each Check
-// reads in one short transaction.
-func NewLedgerDB(db *store.DB, opts *LedgerOptions) *Ledger {
+// NewLedgerDB returns a Ledger over an open ledger, named name in
+// Result.Source ("ledger " + name) and in errors, which the caller keeps
+// open while the Ledger is used and closes afterwards. Each Check reads
+// one record.
+func NewLedgerDB(db Records, name string, opts *LedgerOptions) *Ledger {
 	l := newLedger(opts)
-	l.db, l.path = db, db.Path()
+	l.db, l.path = db, name
 	return l
 }
 

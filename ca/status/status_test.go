@@ -54,7 +54,7 @@ func TestSources(t *testing.T) {
 		invalidity bool
 	}{
 		{"ledger", status.NewLedger(f.ledger, ledgerOpts), ca.StateUnknown, true},
-		{"ledger db", status.NewLedgerDB(db, ledgerOpts), ca.StateUnknown, true},
+		{"ledger db", status.NewLedgerDB(db, db.Path(), ledgerOpts), ca.StateUnknown, true},
 		{"CRL DER", parseCRL(t, f.fullCRL, f.clock.Now), ca.StateGood, true},
 		{"CRL PEM", parseCRL(t, pemCRL(f.fullCRL), f.clock.Now), ca.StateGood, true},
 		{"CRL set", status.CRLSet{parseCRL(t, f.foreignCRL, f.clock.Now), parseCRL(t, f.fullCRL, f.clock.Now)}, ca.StateGood, true},

@@ -31,7 +31,15 @@ func TestMain(m *testing.M) {
 	if testkit.Race {
 		commands = nil
 	}
-	testscript.Main(m, commands)
+	testscript.Main(stopping{m}, commands)
+}
+
+// stopping runs the tests, then stops the PostgreSQL server they started.
+type stopping struct{ m *testing.M }
+
+func (s stopping) Run() int {
+	defer interop.StopPostgres()
+	return s.m.Run()
 }
 
 // plainBinary builds this package without the race detector into dir.
@@ -135,6 +143,12 @@ func TestScripts(t *testing.T) {
 					out = m[1]
 				}
 				ts.Setenv(args[0], out)
+			},
+			"postgres": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: postgres NAME (sets $NAME to the URL of a new, empty database)")
+				}
+				ts.Setenv(args[0], interop.StartPostgres(t))
 			},
 			"lock-ledger": func(ts *testscript.TestScript, neg bool, args []string) {
 				if neg || len(args) != 1 {

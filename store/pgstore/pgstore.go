@@ -51,7 +51,12 @@ var ErrSchema = fmt.Errorf("pgstore: %w", store.ErrSchema)
 
 // ErrOutdated: the database has no ledger yet, or one of an older schema
 // version, and Open was not asked to migrate it. It wraps store.ErrSchema.
-var ErrOutdated = fmt.Errorf("pgstore: schema not up to date: %w", store.ErrSchema)
+var ErrOutdated error = outdated{}
+
+type outdated struct{}
+
+func (outdated) Error() string { return "pgstore: the ledger's schema is not up to date" }
+func (outdated) Unwrap() error { return store.ErrSchema }
 
 // DB is a ledger in a PostgreSQL database. Its methods are safe for
 // concurrent use, and several DBs (in several processes) may use one

@@ -33,8 +33,12 @@ the ledger only: keep ca.key, gostca.json and the certificates as well.
 		if err := db.VerifyAudit(); err != nil {
 			return failf("not backing up a ledger whose audit log does not verify: %s", trimPrefix(err))
 		}
+		file, ok := db.(*store.DB)
+		if !ok {
+			return notYet()
+		}
 		var buf bytes.Buffer
-		n, err := db.WriteTo(&buf)
+		n, err := file.WriteTo(&buf)
 		if err != nil {
 			return err
 		}

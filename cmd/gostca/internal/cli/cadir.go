@@ -16,7 +16,6 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/notify"
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/store"
 )
 
 // The files of a CA directory.
@@ -68,6 +67,9 @@ type config struct {
 	// Mail is the SMTP server that tells applicants of their applications
 	// and certificates; null sends no mail.
 	Mail *notify.Config `json:"mail"`
+	// Ledger is where the issuance ledger is: "" for ledger.db in the
+	// directory, or a postgres:// URL (without a password).
+	Ledger string `json:"ledger"`
 }
 
 type signToolConfig struct {
@@ -125,36 +127,6 @@ func (a *app) writeConfig(c *config) error {
 	return writeNewFile(a.path(configName), append(data, '\n'), 0o644)
 }
 
-// openLedger opens the CA's ledger, which must exist, waiting
-// ledgerTimeout for another process to let it go.
-func (a *app) openLedger(readOnly bool) (*store.DB, error) {
-	p := a.path(ledgerName)
-	if _, err := os.Stat(p); err != nil {
-		if _, cerr := os.Stat(a.path(configName)); cerr != nil {
-			return nil, a.noCA(ledgerName + " not found")
-		}
-		return nil, failf("the ledger %s is missing", p).
-			withHint("restore it from a backup with 'gostca restore FILE'")
-	}
-	opts := &store.Options{Timeout: ledgerTimeout, ReadOnly: readOnly}
-	if !readOnly {
-		// Every change an applicant hears of queues its message in the
-		// change's transaction, whichever command makes it.
-		if cfg, err := a.loadConfig(); err == nil {
-			opts.Notify = a.notifier(cfg)
-		}
-	}
-	db, err := store.Open(p, opts)
-	if errors.Is(err, store.ErrLocked) {
-		return nil, failf("ledger %s in use by another process", p).
-			withHint("wait for the other gostca command to finish, then retry (fuser %s shows who holds it)", p).because(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
-}
-
 // caCerts reads ca.pem and chain.pem (absent for a root).
 func (a *app) caCerts() (*cert.Certificate, []*cert.Certificate, error) {
 	certs, err := readCerts(a.path(certName))
@@ -178,7 +150,7 @@ func (a *app) caCerts() (*cert.Certificate, []*cert.Certificate, error) {
 // authority is an open CA: the ledger and the ca.CA over it.
 type authority struct {
 	*ca.CA
-	db  *store.DB
+	db  ledger
 	cfg *config
 	// closeKey releases the CA key (a token key and its module).
 	closeKey func()
@@ -229,7 +201,7 @@ func (a *app) openCAWith(key func(cfg *config, caCert *cert.Certificate) (crypto
 
 // newCA opens the key (a key file or a key in a token) and makes the
 // ca.CA; the caller calls closeKey when done with it.
-func (a *app) newCA(cfg *config, db *store.DB, keys caKeySecrets, caCert *cert.Certificate, chain []*cert.Certificate) (c *ca.CA, closeKey func(), err error) {
+func (a *app) newCA(cfg *config, db ledger, keys caKeySecrets, caCert *cert.Certificate, chain []*cert.Certificate) (c *ca.CA, closeKey func(), err error) {
 	key, closeKey, err := a.loadCAKey(cfg, keys)
 	if err != nil {
 		return nil, nil, err
@@ -242,7 +214,7 @@ func (a *app) newCA(cfg *config, db *store.DB, keys caKeySecrets, caCert *cert.C
 }
 
 // newCAWithKey makes the ca.CA of a new directory, before its certificate.
-func (a *app) newCAWithKey(cfg *config, db *store.DB, key crypto.Signer) (*ca.CA, error) {
+func (a *app) newCAWithKey(cfg *config, db ledger, key crypto.Signer) (*ca.CA, error) {
 	return a.caOf(cfg, db, key, nil, nil)
 }
 
@@ -269,15 +241,6 @@ func (a *app) caOf(cfg *config, db ca.Ledger, key crypto.Signer, caCert *cert.Ce
 		return nil, failf("%s: %v", a.path(configName), trimPrefix(err)).because(err)
 	}
 	return c, nil
-}
-
-// openNewLedger creates a ledger.
-func openNewLedger(path string) (*store.DB, error) {
-	db, err := store.Open(path, &store.Options{Timeout: ledgerTimeout})
-	if err != nil {
-		return nil, failf("%s", trimPrefix(err)).because(err)
-	}
-	return db, nil
 }
 
 // readCerts reads one or more certificates, PEM or DER.

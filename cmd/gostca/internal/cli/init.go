@@ -35,6 +35,12 @@ which must be new or empty: the ledger (ledger.db), the configuration
 (gostca.json), the CA key (ca.key, encrypted with the passphrase) and the
 CA certificate (ca.pem).
 
+With --ledger URL the ledger is kept in a PostgreSQL database instead
+(several CA nodes and responders may share it): init creates its tables
+if they are missing ('gostca ledger migrate'), and gostca.json records the
+URL. The URL carries no password: it comes from PGPASSFILE (~/.pgpass) or
+PGPASSWORD, or use a client certificate (sslcert, sslkey).
+
 A root CA signs its own certificate. With --parent DIR the CA is an
 intermediate of the CA in DIR, which signs its certificate at once
 (chain.pem then holds the parent's certificate and chain). With --csr-out
@@ -62,6 +68,8 @@ Production CA keys belong in a token.`,
   gostca init --dir sub --parent root --subject "CN=Example CA,O=Example,C=RU" \
       --crl-url http://ca.example.ru/sub.crl --ocsp-url http://ocsp.example.ru
   gostca init --dir sub --csr-out sub.csr --subject "CN=Example CA,O=Example,C=RU"
+  gostca init --dir ca --subject "CN=Example CA,O=Example,C=RU" \
+      --ledger "postgres://gostca@db.example.ru/ledger?sslmode=verify-full"
   gostca token keygen "pkcs11:token=ca;object=root-2026?pin-source=file:/etc/gostca/pin" --key gost2012-256:A \
       --module /usr/lib/librtpkcs11ecp.so
   gostca init --dir root --subject "CN=Example Root CA,O=Example,C=RU" --module /usr/lib/librtpkcs11ecp.so \
@@ -76,6 +84,7 @@ Production CA keys belong in a token.`,
 	f.StringVar(&parent, "parent", "", "make an intermediate signed by the CA in `DIR`")
 	f.IntVar(&pathLen, "path-len", 0, "intermediate: how many CAs may follow below it (-1: no limit of its own)")
 	f.StringVar(&csrOut, "csr-out", "", "make an intermediate for an offline root: write its request to `FILE`")
+	f.StringVar(&cfg.Ledger, "ledger", "", "keep the ledger in the PostgreSQL database at `URL` (no password in it), not in ledger.db")
 	f.StringVar(&cfg.CRLURL, "crl-url", "", "CRL distribution point written into issued certificates")
 	f.StringVar(&cfg.OCSPURL, "ocsp-url", "", "OCSP responder URL written into issued certificates")
 	f.StringVar(&cfg.CAIssuersURL, "ca-issuers-url", "", "where issued certificates say the CA certificate is")
@@ -102,6 +111,11 @@ Production CA keys belong in a token.`,
 		name, err := parseDN(subject, "--subject")
 		if err != nil {
 			return err
+		}
+		if cfg.Ledger != "" {
+			if _, err := parseLedgerURL(cfg.Ledger); err != nil {
+				return err
+			}
 		}
 		var params *gost3410.Params
 		var keyURI *pkcs11.URI
@@ -233,11 +247,10 @@ func (a *app) create(cfg *config, name *cert.Name, key newCAKey,
 	}
 	made = append(made, a.path(configName))
 
-	db, err := openNewLedger(a.path(ledgerName))
+	db, err := a.createLedger(cfg, &made)
 	if err != nil {
 		return err
 	}
-	made = append(made, a.path(ledgerName))
 	defer db.Close()
 	c, err := a.newCAWithKey(cfg, db, key.signer)
 	if err != nil {

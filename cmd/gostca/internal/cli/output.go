@@ -242,7 +242,7 @@ func trimPrefix(err error) string {
 func trimPackages(s string) string {
 	for {
 		trimmed := false
-		for _, p := range []string{"ca: ", "store: ", "cert: ", "pkcs11: ", "keyfile: ", "pkcs8: ", "gost3410: ", "truststore: ", "cms: ", "status: ", "ocsp: ", "ra: "} {
+		for _, p := range []string{"ca: ", "store: ", "cert: ", "pkcs11: ", "keyfile: ", "pkcs8: ", "gost3410: ", "truststore: ", "cms: ", "status: ", "ocsp: ", "ra: ", "pgstore: "} {
 			if strings.HasPrefix(s, p) {
 				s = s[len(p):]
 				trimmed = true

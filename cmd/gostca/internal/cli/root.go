@@ -111,6 +111,7 @@ Exit codes: 0 success, 1 error (nothing was changed), 2 usage error.`,
 		a.auditCommand(),
 		a.backupCommand(),
 		a.restoreCommand(),
+		a.ledgerCommand(),
 		a.tokenCommand(),
 		a.versionCommand(),
 	)

@@ -143,7 +143,11 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 			return err
 		}
 		caCfg := au.Config()
-		ledger := au.db.Path()
+		file, ok := au.db.(*store.DB)
+		if !ok {
+			return notYet()
+		}
+		ledger := file.Path()
 		if err := au.db.Close(); err != nil {
 			au.closeKey()
 			return err

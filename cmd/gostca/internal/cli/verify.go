@@ -70,6 +70,10 @@ ledger. Without a CA directory, give --chain: only the chain is checked.`,
 			fmt.Fprintf(a.env.Stdout, "%s: status not checked (no CA directory)\n", args[0])
 			return nil
 		}
+		loc, err := a.where()
+		if err != nil {
+			return err
+		}
 		db, err := a.openLedger(true)
 		if err != nil {
 			return err
@@ -79,7 +83,7 @@ ledger. Without a CA directory, give --chain: only the chain is checked.`,
 		if len(path) > 1 {
 			issuer = path[1]
 		}
-		res, err := status.NewLedgerDB(db, &status.LedgerOptions{Clock: a.env.Now}).Check(cmd.Context(), leaf, issuer)
+		res, err := status.NewLedgerDB(db, loc.String(), &status.LedgerOptions{Clock: a.env.Now}).Check(cmd.Context(), leaf, issuer)
 		if err != nil {
 			return failf("%s: %s", args[0], trimPrefix(err)).because(err)
 		}

@@ -155,10 +155,11 @@ responder, CRL of another CA) fails the verification.`,
 }
 
 func (a *app) verifySignature(ctx context.Context, sigPath string, o *verifySigOptions) error {
-	checker, err := a.statusChecker(o)
+	checker, closeChecker, err := a.statusChecker(o)
 	if err != nil {
 		return err
 	}
+	defer closeChecker()
 	roots, inter, err := a.trustAnchors(o.roots)
 	if err != nil {
 		return err
@@ -232,8 +233,24 @@ func parseSignature(r io.Reader) (*cms.SignedData, error) {
 	return cms.ParseReader(br, nil)
 }
 
-// statusChecker makes the status source of the flags; nil for none.
-func (a *app) statusChecker(o *verifySigOptions) (status.Checker, error) {
+// statusChecker makes the status source of the flags (nil for none) and
+// what releases it.
+func (a *app) statusChecker(o *verifySigOptions) (status.Checker, func(), error) {
+	c, err := a.statusSource(o)
+	if l, ok := c.(*heldLedger); ok {
+		return l.Ledger, func() { l.db.Close() }, err
+	}
+	return c, func() {}, err
+}
+
+// heldLedger is the status source of --ledger on an open ledger.
+type heldLedger struct {
+	*status.Ledger
+	db ledger
+}
+
+// statusSource is statusChecker without the closer.
+func (a *app) statusSource(o *verifySigOptions) (status.Checker, error) {
 	switch {
 	case o.ocspURL != "":
 		c, err := status.NewOCSP(o.ocspURL, &status.OCSPOptions{Clock: a.env.Now, Timeout: o.timeout})
@@ -259,11 +276,22 @@ func (a *app) statusChecker(o *verifySigOptions) (status.Checker, error) {
 		}
 		return set, nil
 	case o.ledger:
-		p := a.path(ledgerName)
-		if _, err := os.Stat(p); err != nil {
+		loc, err := a.where()
+		if err != nil {
+			return nil, err
+		}
+		opts := &status.LedgerOptions{Clock: a.env.Now, Timeout: ledgerTimeout}
+		if loc.postgres() {
+			db, err := a.openLedger(true)
+			if err != nil {
+				return nil, err
+			}
+			return &heldLedger{status.NewLedgerDB(db, loc.String(), opts), db}, nil
+		}
+		if _, err := os.Stat(loc.path); err != nil {
 			return nil, a.noCA(ledgerName + " not found, for --ledger")
 		}
-		return status.NewLedger(p, &status.LedgerOptions{Clock: a.env.Now, Timeout: ledgerTimeout}), nil
+		return status.NewLedger(loc.path, opts), nil
 	}
 	return nil, nil
 }

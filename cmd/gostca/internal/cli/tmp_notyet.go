@@ -1,0 +1,2 @@
+package cli
+func notYet() error { return failf("not yet") }
