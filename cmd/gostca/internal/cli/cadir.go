@@ -152,6 +152,8 @@ type authority struct {
 	*ca.CA
 	db  ledger
 	cfg *config
+	// location is where db is.
+	location ledgerLocation
 	// closeKey releases the CA key (a token key and its module).
 	closeKey func()
 }
@@ -181,7 +183,11 @@ func (a *app) openCAWith(key func(cfg *config, caCert *cert.Certificate) (crypto
 	if err != nil {
 		return nil, err
 	}
-	db, err := a.openLedger(false)
+	loc, err := a.ledgerOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := a.openLedgerOf(cfg, false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +202,7 @@ func (a *app) openCAWith(key func(cfg *config, caCert *cert.Certificate) (crypto
 		db.Close()
 		return nil, err
 	}
-	return &authority{CA: c, db: db, cfg: cfg, closeKey: closeKey}, nil
+	return &authority{CA: c, db: db, cfg: cfg, location: loc, closeKey: closeKey}, nil
 }
 
 // newCA opens the key (a key file or a key in a token) and makes the

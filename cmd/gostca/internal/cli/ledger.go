@@ -130,6 +130,11 @@ func (a *app) openLedger(readOnly bool) (ledger, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.openLedgerOf(cfg, readOnly)
+}
+
+// openLedgerOf is openLedger with the configuration read.
+func (a *app) openLedgerOf(cfg *config, readOnly bool) (ledger, error) {
 	loc, err := a.ledgerOf(cfg)
 	if err != nil {
 		return nil, err

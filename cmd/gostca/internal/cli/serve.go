@@ -136,41 +136,52 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		}
 		log := slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: level}))
 
-		// Load the CA as the other commands do, then let the ledger go:
-		// the responder reads it only for moments.
+		// Load the CA as the other commands do. A ledger file is let go:
+		// the responder reads it only for moments. A PostgreSQL ledger
+		// is held, and shared by the responder, the RA and the portal.
 		au, err := a.openCA(keys)
 		if err != nil {
 			return err
 		}
-		caCfg := au.Config()
-		file, ok := au.db.(*store.DB)
-		if !ok {
-			return notYet()
-		}
-		ledger := file.Path()
-		if err := au.db.Close(); err != nil {
-			au.closeKey()
-			return err
-		}
 		defer au.closeKey()
-
+		caCfg := au.Config()
 		rcfg := responder.Config{
-			Ledger: ledger, CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log, NonIssued: ni,
+			CA: caCfg, PollInterval: poll, ResponseValidity: validity, Logger: log, NonIssued: ni,
+		}
+		var (
+			held heldLedger // nil: the file, opened per read
+			file string
+		)
+		switch db := au.db.(type) {
+		case *store.DB:
+			file = db.Path()
+			if err := db.Close(); err != nil {
+				return err
+			}
+			rcfg.Ledger = file
+			if withRA {
+				// One handle on the file for the whole process, opened
+				// per burst of requests: the responder reads through it
+				// too.
+				shared := store.NewShared(file, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
+				held, rcfg.Shared = shared, shared
+			}
+		default:
+			defer au.db.Close()
+			held = au.db
+			if err := notYet(); err != nil {
+				return err
+			}
 		}
 		var ras *raServer
-		var shared *store.Shared
 		if withRA {
-			// One handle on the ledger for the whole process, opened per
-			// burst of requests: the responder reads through it too.
-			shared = store.NewShared(ledger, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
-			c, err := a.caOf(au.cfg, shared, caCfg.Signer, caCfg.Certificate, caCfg.Chain)
+			c, err := a.caOf(au.cfg, held, caCfg.Signer, caCfg.Certificate, caCfg.Chain)
 			if err != nil {
 				return err
 			}
-			if ras, err = a.newRAServer(au.cfg, shared, c, proxies, log); err != nil {
+			if ras, err = a.newRAServer(au.cfg, held, c, proxies, log); err != nil {
 				return err
 			}
-			rcfg.Shared = shared
 		}
 		if delegate {
 			rcfg.Delegate = &responder.Delegation{Validity: delegateValidity}
@@ -194,7 +205,7 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		if hopts.CAChain, err = cms.EncodeCertificates(append([]*cert.Certificate{caCfg.Certificate}, caCfg.Chain...)); err != nil {
 			return err
 		}
-		if hopts.Fallback, err = a.newPortal(au.cfg, caCfg, ledger, shared, cache, ras, tlsCert != "", proxies, log); err != nil {
+		if hopts.Fallback, err = a.newPortal(au.cfg, caCfg, file, held, cache, ras, tlsCert != "", proxies, log); err != nil {
 			return err
 		}
 		h, err := responder.NewHandler(hopts)
@@ -249,7 +260,7 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 			go func() { served <- serve(raSrv, raLn) }()
 			log.Info("serving the registration authority", "addr", raLn.Addr().String())
 		}
-		log.Info("serving", "addr", ln.Addr().String(), "ledger", ledger, "subject", caCfg.Certificate.Subject.String(),
+		log.Info("serving", "addr", ln.Addr().String(), "ledger", au.location.String(), "subject", caCfg.Certificate.Subject.String(),
 			"ocsp", hopts.OCSPPath, "crl", hopts.CRLPath, "delta_crl", hopts.DeltaCRLPath, "ca_cert", hopts.CACertPath)
 
 		select {

@@ -29,21 +29,30 @@ import (
 // and queues expiry reminders.
 const raHousekeeping = 10 * time.Minute
 
+// heldLedger is the ledger a serve process holds for its lifetime: the
+// PostgreSQL ledger, or the ledger file shared by a store.Shared.
+type heldLedger interface {
+	ca.Ledger
+	ra.Ledger
+	ra.MailLedger
+	ra.RemindLedger
+}
+
 // raServer is what serve --ra runs beside the responder.
 type raServer struct {
 	handler   http.Handler
 	deliverer *notify.Deliverer // nil without a mail server
 	authority *ra.Authority
-	shared    *store.Shared
+	db        heldLedger
 	limits    *raapi.Limits // shared with the portal's forms
 	log       *slog.Logger
 }
 
-// newRAServer makes the registration authority's API over the shared
+// newRAServer makes the registration authority's API over the held
 // ledger, with the CA c over it, and the deliverer of its outbox when
 // gostca.json names a mail server.
-func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, proxies []netip.Prefix, log *slog.Logger) (*raServer, error) {
-	r, err := a.raOf(cfg, shared, c, false)
+func (a *app) newRAServer(cfg *config, db heldLedger, c *ca.CA, proxies []netip.Prefix, log *slog.Logger) (*raServer, error) {
+	r, err := a.raOf(cfg, db, c, false)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +73,7 @@ func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, proxies [
 	if err != nil {
 		return nil, err
 	}
-	s := &raServer{handler: h, authority: r, shared: shared, limits: hcfg.Limits, log: log}
+	s := &raServer{handler: h, authority: r, db: db, limits: hcfg.Limits, log: log}
 	if cfg.Mail != nil {
 		var pass string
 		if cfg.Mail.Username != "" {
@@ -84,7 +93,7 @@ func (a *app) newRAServer(cfg *config, shared *store.Shared, c *ca.CA, proxies [
 			return nil, failf("%s", strings.TrimPrefix(err.Error(), "notify: ")).because(err)
 		}
 		if s.deliverer, err = notify.NewDeliverer(notify.DelivererConfig{
-			Outbox: ra.Outbox(shared), Sender: sender, Logger: log, Now: a.env.Now, Interval: 2 * time.Second, Backoff: cfg.Mail.RetryDelay(),
+			Outbox: ra.Outbox(db), Sender: sender, Logger: log, Now: a.env.Now, Interval: 2 * time.Second, Backoff: cfg.Mail.RetryDelay(),
 		}); err != nil {
 			return nil, err
 		}
@@ -105,15 +114,17 @@ func (s *raServer) run(ctx context.Context, now func() time.Time) {
 		} else if len(done) > 0 {
 			s.log.Info("applications expired", "numbers", strings.Join(done, " "))
 		}
-		if n, err := ra.Reminders(s.shared, now()); err != nil {
+		if n, err := ra.Reminders(s.db, now()); err != nil {
 			s.log.Warn("queueing expiry reminders", "error", err.Error())
 		} else if n > 0 {
 			s.log.Info("expiry reminders queued", "count", n)
 		}
 		select {
 		case <-ctx.Done():
-			w := s.shared.Waits()
-			s.log.Info("ledger sharing", "opens", w.Opens, "waits", w.Waited, "max_wait", w.MaxWait.String(), "total_wait", w.WaitTime.String())
+			if sh, ok := s.db.(*store.Shared); ok {
+				w := sh.Waits()
+				s.log.Info("ledger sharing", "opens", w.Opens, "waits", w.Waited, "max_wait", w.MaxWait.String(), "total_wait", w.WaitTime.String())
+			}
 			return
 		case <-t.C:
 		}
@@ -139,20 +150,20 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 
 // newPortal makes the web pages served beside the responder: the check
 // page always, the applicant's pages with the registration authority
-// (ras). Records come through the shared ledger, or, without one, from
-// the ledger opened read-only for a moment; statuses from the responder's
-// cache.
-func (a *app) newPortal(cfg *config, caCfg ca.Config, ledger string, shared *store.Shared, cache *responder.Cache, ras *raServer, tlsOn bool, proxies []netip.Prefix, log *slog.Logger) (http.Handler, error) {
+// (ras). Records come through the held ledger, or, without one, from
+// the ledger file opened read-only for a moment; statuses from the
+// responder's cache.
+func (a *app) newPortal(cfg *config, caCfg ca.Config, file string, held heldLedger, cache *responder.Cache, ras *raServer, tlsOn bool, proxies []netip.Prefix, log *slog.Logger) (http.Handler, error) {
 	records := func(serial *big.Int) (*store.Record, error) {
-		db, err := store.Open(ledger, &store.Options{ReadOnly: true, Timeout: responder.DefaultOpenTimeout})
+		db, err := store.Open(file, &store.Options{ReadOnly: true, Timeout: responder.DefaultOpenTimeout})
 		if err != nil {
 			return nil, err
 		}
 		defer db.Close()
 		return db.Get(serial)
 	}
-	if shared != nil {
-		records = shared.Get
+	if held != nil {
+		records = held.Get
 	}
 	key, err := a.raKey()
 	if err != nil {

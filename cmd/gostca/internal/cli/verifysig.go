@@ -237,14 +237,14 @@ func parseSignature(r io.Reader) (*cms.SignedData, error) {
 // what releases it.
 func (a *app) statusChecker(o *verifySigOptions) (status.Checker, func(), error) {
 	c, err := a.statusSource(o)
-	if l, ok := c.(*heldLedger); ok {
+	if l, ok := c.(*ledgerChecker); ok {
 		return l.Ledger, func() { l.db.Close() }, err
 	}
 	return c, func() {}, err
 }
 
-// heldLedger is the status source of --ledger on an open ledger.
-type heldLedger struct {
+// ledgerChecker is the status source of --ledger on an open ledger.
+type ledgerChecker struct {
 	*status.Ledger
 	db ledger
 }
@@ -286,7 +286,7 @@ func (a *app) statusSource(o *verifySigOptions) (status.Checker, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &heldLedger{status.NewLedgerDB(db, loc.String(), opts), db}, nil
+			return &ledgerChecker{status.NewLedgerDB(db, loc.String(), opts), db}, nil
 		}
 		if _, err := os.Stat(loc.path); err != nil {
 			return nil, a.noCA(ledgerName + " not found, for --ledger")
