@@ -579,6 +579,11 @@ func putMail(tx *bolt.Tx, m *Mail, prevNext time.Time) error {
 	return nil
 }
 
+// reminderKey is the key of a reminder: the serial's key, then the days.
+func reminderKey(serialKey []byte, days int) []byte {
+	return binary.BigEndian.AppendUint16(append(make([]byte, 0, len(serialKey)+2), serialKey...), uint16(days))
+}
+
 func dueKey(next time.Time, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(sortableTime(make([]byte, 0, timeLen+8), next), id)
 }
@@ -674,7 +679,7 @@ func (db *DB) Remind(serial *big.Int, days int, at time.Time) (bool, error) {
 	if days < 0 || days > 0xffff {
 		return false, fmt.Errorf("store: reminder of serial 0x%x: %d days: %w", serial, days, ErrInvalid)
 	}
-	rkey := binary.BigEndian.AppendUint16(append([]byte(nil), key...), uint16(days))
+	rkey := reminderKey(key, days)
 	queued := false
 	err = db.batch("queueing a reminder", serial, func(tx *bolt.Tx) error {
 		queued = false

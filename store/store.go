@@ -61,7 +61,8 @@ var (
 
 // Bucket and key names. The layout:
 //
-//	meta                    schema → uint32; head → seq ‖ hash of the last audit entry
+//	meta                    schema → uint32; head → seq ‖ hash of the last audit entry;
+//	                        loading → 1 while Load fills the ledger
 //	certs                   serial key → record
 //	idx-expiry              sortable notAfter ‖ serial key → (empty); valid and held only
 //	idx-ski                 len ‖ subjectKeyID ‖ serial key → (empty)
@@ -197,6 +198,9 @@ func checkSchema(tx *bolt.Tx, path string) error {
 			return fmt.Errorf("store: opening %s: bucket %s missing: %w", path, name, ErrSchema)
 		}
 	}
+	if meta.Get(keyLoading) != nil {
+		return fmt.Errorf("store: opening %s: an interrupted load, not a whole ledger (remove it and load again): %w", path, ErrSchema)
+	}
 	return nil
 }
 
@@ -232,52 +236,67 @@ func (db *DB) WriteTo(w io.Writer) (int64, error) {
 // the schema version, VerifyAudit), and only then moves it into place. It
 // refuses to replace an existing file (the error wraps fs.ErrExist), and
 // leaves nothing behind when the copy is bad.
-func Restore(path string, r io.Reader) (err error) {
+func Restore(path string, r io.Reader) error {
+	return createFile(path, "restoring", ".restore-*", func(f *os.File) error {
+		_, err := io.Copy(f, r)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("store: restoring %s: writing %s: %w", path, f.Name(), err)
+		}
+		if err := checkCopy(f.Name()); err != nil {
+			return fmt.Errorf("store: restoring %s: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// createFile makes a file at path only once it is complete: write gets a
+// new temporary file beside path (named by pattern, mode 0600) and must
+// close it; if it returns nil, the file is linked into place (a hard
+// link, which never replaces a file, so that one created at path
+// meanwhile is not lost), else removed. write's errors are returned as
+// they are; the others are wrapped with what, e.g. "restoring". An
+// existing path is refused with an error wrapping fs.ErrExist.
+func createFile(path, what, pattern string, write func(f *os.File) error) (err error) {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("store: restoring %s: %w", path, fs.ErrExist)
+		return fmt.Errorf("store: %s %s: %w", what, path, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: restoring %s: %w", path, err)
+		return fmt.Errorf("store: %s %s: %w", what, path, err)
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".restore-*")
+	f, err := os.CreateTemp(dir, "."+base+pattern)
 	if err != nil {
-		return fmt.Errorf("store: restoring %s: %w", path, err)
+		return fmt.Errorf("store: %s %s: %w", what, path, err)
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
+			f.Close()
 			os.Remove(tmp)
 		}
 	}()
-	_, err = io.Copy(f, r)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("store: restoring %s: writing %s: %w", path, tmp, err)
-	}
 	if err := os.Chmod(tmp, 0o600); err != nil {
-		return fmt.Errorf("store: restoring %s: %w", path, err)
+		return fmt.Errorf("store: %s %s: %w", what, path, err)
 	}
-	if err := checkCopy(tmp); err != nil {
-		return fmt.Errorf("store: restoring %s: %w", path, err)
+	if err := write(f); err != nil {
+		return err
 	}
-	// A hard link never replaces an existing file, unlike rename, so a
-	// ledger created at path meanwhile is not lost.
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("store: restoring %s: %w", path, fs.ErrExist)
+			return fmt.Errorf("store: %s %s: %w", what, path, fs.ErrExist)
 		}
-		return fmt.Errorf("store: restoring %s: moving the copy into place: %w", path, err)
+		return fmt.Errorf("store: %s %s: moving the new file into place: %w", what, path, err)
 	}
 	if err := os.Remove(tmp); err != nil {
-		return fmt.Errorf("store: restoring %s: removing %s: %w", path, tmp, err)
+		return fmt.Errorf("store: %s %s: removing %s: %w", what, path, tmp, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()

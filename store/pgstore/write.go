@@ -338,48 +338,62 @@ func cloneInfo(info store.CRLInfo) store.CRLInfo {
 	return info
 }
 
+// crlColumns select an issuer's CRL state and key identifier, as
+// scanCRLState reads them.
+const crlColumns = `SELECT last_number::text, full_number::text, full_this_update, full_seq,
+	delta_number::text, delta_this_update, delta_seq, delta_base::text, issuer_key_id FROM crl_state`
+
 // crlState reads an issuer's CRL state; forUpdate locks its row.
 func crlState(ctx context.Context, q querier, id []byte, forUpdate bool) (store.CRLState, error) {
-	sql := `SELECT last_number::text, full_number::text, full_this_update, full_seq,
-		delta_number::text, delta_this_update, delta_seq, delta_base::text FROM crl_state WHERE issuer_key_id = $1`
+	sql := crlColumns + ` WHERE issuer_key_id = $1`
 	if forUpdate {
 		sql += ` FOR UPDATE`
 	}
-	var (
-		last, fullN, deltaN, deltaBase *string
-		fullT, deltaT                  *time.Time
-		fullSeq, deltaSeq              *int64
-		st                             store.CRLState
-	)
-	err := q.QueryRow(ctx, sql, id).Scan(&last, &fullN, &fullT, &fullSeq, &deltaN, &deltaT, &deltaSeq, &deltaBase)
+	st, _, err := scanCRLState(q.QueryRow(ctx, sql, id))
 	if err == pgx.ErrNoRows {
 		return st, nil
 	}
 	if err != nil {
 		return st, fmt.Errorf("reading CRL state of issuer %x: %w", id, err)
 	}
+	return st, nil
+}
+
+// scanCRLState reads a row of crlColumns.
+func scanCRLState(row pgx.Row) (store.CRLState, []byte, error) {
+	var (
+		last, fullN, deltaN, deltaBase *string
+		fullT, deltaT                  *time.Time
+		fullSeq, deltaSeq              *int64
+		id                             []byte
+		st                             store.CRLState
+	)
+	err := row.Scan(&last, &fullN, &fullT, &fullSeq, &deltaN, &deltaT, &deltaSeq, &deltaBase, &id)
+	if err != nil {
+		return st, nil, err
+	}
 	if st.LastNumber, err = parseNum(last); err != nil {
-		return st, err
+		return st, nil, err
 	}
 	if fullN != nil {
 		n, err := parseNum(fullN)
 		if err != nil {
-			return st, err
+			return st, nil, err
 		}
 		st.LastFull = &store.CRLInfo{Number: n, ThisUpdate: utc(fullT), Seq: uint64(deref(fullSeq))}
 	}
 	if deltaN != nil {
 		n, err := parseNum(deltaN)
 		if err != nil {
-			return st, err
+			return st, nil, err
 		}
 		base, err := parseNum(deltaBase)
 		if err != nil {
-			return st, err
+			return st, nil, err
 		}
 		st.LastDelta = &store.CRLInfo{Number: n, ThisUpdate: utc(deltaT), Seq: uint64(deref(deltaSeq)), Delta: true, BaseNumber: base}
 	}
-	return st, nil
+	return st, id, nil
 }
 
 func deref(p *int64) int64 {

@@ -32,8 +32,9 @@ func testAppYear(year int, keyID string, attachments ...store.Attachment) func(s
 	}
 }
 
-// mailer is a Notifier that writes one mail per change, naming it.
-func mailer(tx store.Tx, e store.AuditEntry, app *store.Application) []store.Mail {
+// Mailer is a Notifier that writes one mail per change, naming it: the
+// Notifier of the ledgers Fill fills.
+func Mailer(tx store.Tx, e store.AuditEntry, app *store.Application) []store.Mail {
 	return []store.Mail{{To: "a@example.ru", Subject: e.Op + " " + app.Number + " " + app.State, Body: e.Detail}}
 }
 
@@ -1033,7 +1034,7 @@ func testAuditSince(t *testing.T, s Suite) {
 }
 
 func testApplicationLifecycle(t *testing.T, s Suite) {
-	db := s.Open(t, mailer)
+	db := s.Open(t, Mailer)
 	scan := []byte("%PDF-1.4 scan")
 	a, err := db.SubmitApplication(t0, [][]byte{scan}, testApp("key-1", store.Attachment{Name: "passport.pdf", Type: "application/pdf"}))
 	if err != nil {
@@ -1163,7 +1164,7 @@ func testApplicationLifecycle(t *testing.T, s Suite) {
 }
 
 func testOutbox(t *testing.T, s Suite) {
-	db := s.Open(t, mailer)
+	db := s.Open(t, Mailer)
 	for i := range 3 {
 		if _, err := db.SubmitApplication(t0.Add(time.Duration(i)*time.Second), nil, testApp(fmt.Sprint("k", i))); err != nil {
 			t.Fatal(err)
@@ -1212,7 +1213,7 @@ func testOutbox(t *testing.T, s Suite) {
 }
 
 func testRemind(t *testing.T, s Suite) {
-	db := s.Open(t, mailer)
+	db := s.Open(t, Mailer)
 	a, err := db.SubmitApplication(t0, nil, testApp("key"))
 	if err != nil {
 		t.Fatal(err)

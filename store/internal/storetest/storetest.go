@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite of the issuance ledger: the
 // behaviour tests of package store (writes and their refusals, reads,
 // CRL snapshots, the audit chain, applications, the outbox, concurrent
-// writers), written against the Ledger interface and run by each backend's
+// writers, the copy of a whole ledger through Export and Load), written
+// against the Ledger interface and run by each backend's
 // tests — store's bbolt file and store/pgstore's PostgreSQL database —
 // with [Run]. Tests of one backend's internals (file locks, Restore, page
 // corruption, migrations) stay with that backend.
@@ -10,6 +11,7 @@
 package storetest
 
 import (
+	"context"
 	"iter"
 	"math/big"
 	"testing"
@@ -46,6 +48,10 @@ type Ledger interface {
 	MailFailed(id uint64, next time.Time, reason string, at time.Time) error
 	MailGaveUp(id uint64, reason string, at time.Time) error
 	Remind(serial *big.Int, days int, at time.Time) (bool, error)
+
+	Export(ctx context.Context) iter.Seq2[store.Item, error]
+	Load(ctx context.Context, items iter.Seq2[store.Item, error]) error
+	Head() (store.Head, error)
 
 	Close() error
 }
@@ -102,6 +108,8 @@ func Run(t *testing.T, s Suite) {
 		{"Remind", testRemind},
 		{"ApplicationRefused", testApplicationRefused},
 		{"ConcurrentIssue", testConcurrentIssue},
+		{"Copy", testCopy},
+		{"LoadRefused", testLoadRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s) })
