@@ -255,6 +255,18 @@ func Restore(path string, r io.Reader) error {
 	})
 }
 
+// CheckFile checks the ledger file at path, which no process may be
+// writing, as Restore checks a copy: its page structure, schema and audit
+// chain, reporting (not panicking on) a damaged or truncated file. It is
+// for a copy about to be read whole, such as a backup restored into
+// another backend.
+func CheckFile(path string) error {
+	if err := checkCopy(path); err != nil {
+		return fmt.Errorf("store: %s: %w", path, err)
+	}
+	return nil
+}
+
 // createFile makes a file at path only once it is complete: write gets a
 // new temporary file beside path (named by pattern, mode 0600) and must
 // close it; if it returns nil, the file is linked into place (a hard

@@ -97,10 +97,12 @@ func (c *loadCA) run(args ...string) string {
 	return string(out)
 }
 
-// server is a serve --ra process, restarted on the same port after a kill.
+// server is a serve process (serve --ra unless args are given), restarted
+// on the same port after a kill.
 type server struct {
 	ca   *loadCA
 	addr string
+	args []string // instead of --ra --poll 250ms
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	logs bytes.Buffer
@@ -108,7 +110,11 @@ type server struct {
 
 func (s *server) start() {
 	s.ca.t.Helper()
-	cmd := s.ca.cmd("serve", "--listen", s.addr, "--ra", "--poll", "250ms")
+	args := s.args
+	if args == nil {
+		args = []string{"--ra", "--poll", "250ms"}
+	}
+	cmd := s.ca.cmd(append([]string{"serve", "--listen", s.addr}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		s.ca.t.Fatal(err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gostca/gostca/store"
+	"github.com/gostca/gostca/store/ledgercopy"
 )
 
 func (a *app) backupCommand() *cobra.Command {
@@ -18,9 +20,14 @@ func (a *app) backupCommand() *cobra.Command {
 		Use:   "backup FILE",
 		Short: "Copy the ledger, consistently, to a new file",
 		Long: `Backup writes a consistent copy of the ledger to FILE (a new file, mode
-0600) while the CA may keep working, and prints its audit head. It copies
-the ledger only: keep ca.key, gostca.json and the certificates as well.
-'gostca restore' puts a copy back.`,
+0600) while the CA may keep working. It copies the ledger only: keep
+ca.key, gostca.json and the certificates as well. 'gostca restore' puts a
+copy back.
+
+The backup of a PostgreSQL ledger is a ledger file too, from one snapshot
+of the database, with the same audit head ('gostca ledger copy' and
+'restore' put it back into a database). It does not replace the
+database's own backups (pg_basebackup and WAL archiving, or pg_dump).`,
 		Example: `  gostca backup /backup/ledger-$(date +%F).db`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 	}
@@ -35,7 +42,15 @@ the ledger only: keep ca.key, gostca.json and the certificates as well.
 		}
 		file, ok := db.(*store.DB)
 		if !ok {
-			return notYet()
+			// A PostgreSQL ledger's backup is a ledger file, from one
+			// snapshot.
+			sum, err := copyLedger(cmd.Context(), args[0], db.(ledgercopy.Source))
+			if err != nil {
+				return err
+			}
+			messagef(a.env.Stderr, "wrote a copy of the ledger (%d audit entries, head %x) to %s", sum.Head.Seq, sum.Head.Hash, args[0])
+			fmt.Fprintln(a.env.Stdout, args[0])
+			return nil
 		}
 		var buf bytes.Buffer
 		n, err := file.WriteTo(&buf)
@@ -59,7 +74,11 @@ func (a *app) restoreCommand() *cobra.Command {
 		Long: `Restore checks a copy made by 'gostca backup' (page structure, schema,
 audit chain) and makes it the CA's ledger. It refuses to replace an
 existing ledger. A stale backup forgets what was issued since: compare
-its audit head with the last one you kept.`,
+its audit head with the last one you kept.
+
+With a PostgreSQL ledger, restore copies the backup into the database,
+whose ledger must be empty (a new database: 'gostca ledger migrate' is
+not needed first), in one transaction.`,
 		Example: `  gostca restore /backup/ledger-2026-03-01.db`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 	}
@@ -72,10 +91,17 @@ its audit head with the last one you kept.`,
 			return err
 		}
 		defer f.Close()
-		if err := restoreLedger(a.path(ledgerName), f); err != nil {
+		loc, err := a.where()
+		if err != nil {
 			return err
 		}
-		messagef(a.env.Stderr, "restored %s from %s", a.path(ledgerName), args[0])
+		if loc.postgres() {
+			return a.restorePostgres(cmd.Context(), loc, f)
+		}
+		if err := restoreLedger(loc.path, f); err != nil {
+			return err
+		}
+		messagef(a.env.Stderr, "restored %s from %s", loc.path, args[0])
 		return nil
 	}
 	return cmd
@@ -100,4 +126,24 @@ func restoreLedger(path string, r io.Reader) error {
 			withHint("move the ledger away first if you mean to replace it").because(err)
 	}
 	return failf("%s", trimPrefix(err)).withHint("the copy is damaged or not a ledger: try another backup").because(err)
+}
+
+// restorePostgres copies the ledger file f into the empty PostgreSQL
+// ledger at loc.
+func (a *app) restorePostgres(ctx context.Context, loc ledgerLocation, f *os.File) error {
+	f.Close()
+	if err := store.CheckFile(f.Name()); err != nil {
+		return failf("%s", trimPrefix(err)).withHint("the copy is damaged or not a ledger: try another backup").because(err)
+	}
+	src, err := openFileLedger(f.Name(), true, nil)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	sum, err := copyLedger(ctx, loc.url, src)
+	if err != nil {
+		return err
+	}
+	messagef(a.env.Stderr, "restored the ledger %s from %s: %d audit entries, head %x", loc, f.Name(), sum.Head.Seq, sum.Head.Hash)
+	return nil
 }
