@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"os"
 	"testing"
 	"time"
 
@@ -12,8 +13,16 @@ import (
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/interop"
 	"github.com/gostca/gostca/store"
 )
+
+// TestMain stops the PostgreSQL server the tests on that ledger started.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	interop.StopPostgres()
+	os.Exit(code)
+}
 
 // epoch is the fixed time the tests' clocks start at.
 var epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
