@@ -101,7 +101,8 @@ func TestCrashSafety(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, data := range map[string][]byte{"ca.key": p8, "ca.der": root.Certificate().Raw} {
+		csr, _ := catest.NewCSR(t, gost3410.ParamsCryptoProA(), cert.Name{CommonName: "crash test", Country: "RU"})
+		for name, data := range map[string][]byte{"ca.key": p8, "ca.der": root.Certificate().Raw, "request.der": csr} {
 			if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +111,7 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := []string{crashDirEnv + "=" + dir, crashBackendEnv + "=" + b.Name(), crashLedgerEnv + "=" + loc}
-		acks := newCrashAcks(root.Certificate().SerialNumber, root.KeyID())
+		acks := newAcknowledged(root)
 		check := func() error {
 			db, err := b.Open(loc, time.Second)
 			if err != nil {
@@ -155,9 +156,9 @@ func TestCrashSafety(t *testing.T) {
 			}
 		}
 		t.Logf("%d kills (%d at once) in %v: %d issues, %d revocations and %d CRLs acknowledged, all found; %d issues in flight at a kill",
-			run.kills, run.parallel, time.Since(start).Round(time.Millisecond), len(acks.issued), len(acks.revoked), len(acks.crls), acks.inFlight)
-		if len(acks.issued) < run.kills {
-			t.Errorf("only %d issues acknowledged over %d runs: the children did no real work", len(acks.issued), run.kills)
+			run.kills, run.parallel, time.Since(start).Round(time.Millisecond), len(acks.certs), len(acks.revocations), len(acks.crls), acks.inFlight)
+		if len(acks.certs) < run.kills {
+			t.Errorf("only %d issues acknowledged over %d runs: the children did no real work", len(acks.certs), run.kills)
 		}
 	})
 }
@@ -216,45 +217,71 @@ func runCrashChild(env []string, d time.Duration) ([]string, error) {
 	return lines, failed
 }
 
-// crashAcks is what the killed children acknowledged. Its methods are
-// safe for concurrent use.
-type crashAcks struct {
+// acknowledged is what a ledger's callers were told: the issuances begun
+// (by request ID), and the certificates, revocations and CRLs returned.
+// Its methods are safe for concurrent use.
+type acknowledged struct {
 	rootSerial *big.Int
 	keyID      []byte
 
-	mu       sync.Mutex
-	started  map[string]bool   // request IDs whose issuance began
-	issued   map[string]string // request ID → serial (hex) of the acknowledged certificate
-	revoked  map[string]bool   // serials (hex) whose revocation was acknowledged
-	crls     []*big.Int        // acknowledged CRL numbers
-	inFlight int               // records of requests not acknowledged, at the last check
+	mu          sync.Mutex
+	starts      map[string]bool   // request IDs whose issuance began
+	certs       map[string]string // request ID → serial (hex) of the certificate returned
+	revocations map[string]bool   // serials (hex) whose revocation returned
+	crls        []*big.Int        // numbers of the CRLs returned
+	inFlight    int               // records of requests not acknowledged, at the last check
 }
 
-func newCrashAcks(rootSerial *big.Int, keyID []byte) *crashAcks {
-	return &crashAcks{rootSerial: rootSerial, keyID: keyID,
-		started: map[string]bool{}, issued: map[string]string{}, revoked: map[string]bool{}}
+// newAcknowledged expects the ledger of the CA root, whose own record is
+// the only one without a request begun.
+func newAcknowledged(root *ca.CA) *acknowledged {
+	return &acknowledged{rootSerial: root.Certificate().SerialNumber, keyID: root.KeyID(),
+		starts: map[string]bool{}, certs: map[string]string{}, revocations: map[string]bool{}}
 }
 
-// add takes in the lines of one child: "ACK start REQUESTID", "ACK issued
-// SERIAL REQUESTID", "ACK revoked SERIAL" and "ACK crl NUMBER".
-func (a *crashAcks) add(lines []string) error {
+func (a *acknowledged) start(req string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.starts[req] = true
+}
+
+func (a *acknowledged) issue(serial, req string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.certs[req] = serial
+}
+
+func (a *acknowledged) revoke(serial string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.revocations[serial] = true
+}
+
+func (a *acknowledged) crl(n *big.Int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.crls = append(a.crls, n)
+}
+
+// add takes in the lines of one crash-test child: "ACK start REQUESTID",
+// "ACK issued SERIAL REQUESTID", "ACK revoked SERIAL" and "ACK crl
+// NUMBER".
+func (a *acknowledged) add(lines []string) error {
 	for _, line := range lines {
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 3 && f[1] == "start":
-			a.started[f[2]] = true
-		case len(f) == 4 && f[1] == "issued" && a.started[f[3]]:
-			a.issued[f[3]] = f[2]
+			a.start(f[2])
+		case len(f) == 4 && f[1] == "issued":
+			a.issue(f[2], f[3])
 		case len(f) == 3 && f[1] == "revoked":
-			a.revoked[f[2]] = true
+			a.revoke(f[2])
 		case len(f) == 3 && f[1] == "crl":
 			n, ok := new(big.Int).SetString(f[2], 10)
 			if !ok {
 				return fmt.Errorf("malformed CRL number in %q", line)
 			}
-			a.crls = append(a.crls, n)
+			a.crl(n)
 		default:
 			return fmt.Errorf("the child printed %q", line)
 		}
@@ -262,9 +289,15 @@ func (a *crashAcks) add(lines []string) error {
 	return nil
 }
 
-// check holds the ledger (that no child writes to any more) to what the
-// children acknowledged.
-func (a *crashAcks) check(db ledgertest.Ledger) error {
+// check holds the ledger, which nobody writes to any more, to what its
+// callers were told. Every acknowledged certificate is there, issued with
+// its certificate, and every acknowledged revocation revoked; every other
+// record is the CA's own, or of a request begun and not acknowledged (in
+// flight at a kill, or failed), reserved or abandoned with no certificate,
+// or issued whole; no serial is there twice, nor a request; the audit
+// chain verifies; and the CRL numbers in the audit log strictly increase,
+// end at the CRL state's, and include every acknowledged one.
+func (a *acknowledged) check(db ledgertest.Ledger) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := db.VerifyAudit(); err != nil {
@@ -301,32 +334,32 @@ func (a *crashAcks) check(db ledgertest.Ledger) error {
 		}
 		byRequest[rec.RequestID] = rec
 		switch {
-		case !a.started[rec.RequestID]:
+		case !a.starts[rec.RequestID]:
 			return fmt.Errorf("serial %s (%v) is of request %q, which no child started", s, rec.Status, rec.RequestID)
-		case a.issued[rec.RequestID] == "":
-			// In flight at a kill: reserved, or issued whole before the
-			// acknowledgement got out, never revoked.
+		case a.certs[rec.RequestID] == "":
+			// In flight at a kill, or failed: reserved, or issued whole
+			// before the acknowledgement got out; never revoked.
 			inFlight++
 			if rec.Status == store.StatusRevoked || rec.Status == store.StatusHeld {
 				return fmt.Errorf("serial %s of the unacknowledged request %q is %v", s, rec.RequestID, rec.Status)
 			}
-		case a.issued[rec.RequestID] != s:
-			return fmt.Errorf("request %q acknowledged as serial %s is recorded as %s", rec.RequestID, a.issued[rec.RequestID], s)
+		case a.certs[rec.RequestID] != s:
+			return fmt.Errorf("request %q acknowledged as serial %s is recorded as %s", rec.RequestID, a.certs[rec.RequestID], s)
 		}
 	}
 	a.inFlight = inFlight
-	for req, s := range a.issued {
+	for req, s := range a.certs {
 		rec := bySerial[s]
 		switch {
 		case rec == nil:
 			return fmt.Errorf("acknowledged certificate %s (request %q) is lost", s, req)
 		case rec.Status != store.StatusGood && rec.Status != store.StatusRevoked:
 			return fmt.Errorf("acknowledged certificate %s is %v", s, rec.Status)
-		case a.revoked[s] && rec.Status != store.StatusRevoked:
+		case a.revocations[s] && rec.Status != store.StatusRevoked:
 			return fmt.Errorf("acknowledged revocation of %s is lost (%v)", s, rec.Status)
 		}
 	}
-	for s := range a.revoked {
+	for s := range a.revocations {
 		if rec := bySerial[s]; rec == nil || rec.Status != store.StatusRevoked {
 			return fmt.Errorf("acknowledged revocation of %s is lost", s)
 		}
@@ -334,9 +367,8 @@ func (a *crashAcks) check(db ledgertest.Ledger) error {
 	return a.checkCRLs(db)
 }
 
-// checkCRLs: the CRL numbers in the audit log strictly increase, end at
-// the CRL state's last number, and include every acknowledged one.
-func (a *crashAcks) checkCRLs(db ledgertest.Ledger) error {
+// checkCRLs checks the CRL numbers of the audit log.
+func (a *acknowledged) checkCRLs(db ledgertest.Ledger) error {
 	recorded := map[string]bool{}
 	last := new(big.Int)
 	for e, err := range db.Audit() {
@@ -375,7 +407,8 @@ func (a *crashAcks) checkCRLs(db ledgertest.Ledger) error {
 }
 
 // TestCrashChild is the process TestCrashSafety kills: crashWorkers
-// goroutines issue certificates from the CA in $GOSTCA_CRASH_CHILD_DIR
+// goroutines issue certificates for the request in
+// $GOSTCA_CRASH_CHILD_DIR from the CA there
 // over the ledger $GOSTCA_CRASH_CHILD_LEDGER and revoke every other; the
 // first also makes a CRL every other time round, full and delta in turn.
 // Before each Issue it prints "ACK start REQUESTID"; after each call
@@ -415,7 +448,10 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csr, _ := catest.NewCSR(t, gost3410.ParamsCryptoProA(), cert.Name{CommonName: "crash test", Country: "RU"})
+	csr, err := os.ReadFile(filepath.Join(dir, "request.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	ack := func(words ...string) {
 		mu.Lock()
