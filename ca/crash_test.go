@@ -480,7 +480,7 @@ func TestCrashChild(t *testing.T) {
 					ack("revoked", c.SerialNumber.Text(16))
 				}
 				if g == 0 && i%2 == 1 {
-					der, err := authority.CRL(i%4 == 3)
+					n, err := crlNumber(authority, i%4 == 3)
 					if errors.Is(err, store.ErrState) {
 						continue // other children's CRLs took the numbers
 					}
@@ -488,12 +488,7 @@ func TestCrashChild(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					rl, err := cert.ParseRevocationList(der)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					ack("crl", rl.Number.String())
+					ack("crl", n.String())
 				}
 			}
 		})

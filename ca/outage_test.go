@@ -150,19 +150,15 @@ func TestPostgresOutage(t *testing.T) {
 	}
 	var lastCRL *big.Int
 	crl := func() error {
-		der, err := root.CRL(crls.Add(1)%2 == 0)
+		n, err := crlNumber(root, crls.Add(1)%2 == 0)
 		if err != nil {
 			return err
 		}
-		rl, err := cert.ParseRevocationList(der)
-		if err != nil {
-			return err
+		if lastCRL != nil && n.Cmp(lastCRL) <= 0 {
+			t.Errorf("CRL %v after CRL %v", n, lastCRL)
 		}
-		if lastCRL != nil && rl.Number.Cmp(lastCRL) <= 0 {
-			t.Errorf("CRL %v after CRL %v", rl.Number, lastCRL)
-		}
-		lastCRL = rl.Number
-		acks.crl(rl.Number)
+		lastCRL = n
+		acks.crl(n)
 		return nil
 	}
 	workers := []*outageWorker{{name: "issue", call: issue}, {name: "issue", call: issue}, {name: "issue", call: issue},
