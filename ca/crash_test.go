@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func TestCrashSafety(t *testing.T) {
 						return
 					}
 					d := run.life + time.Duration(rng.Int64N(int64(run.spread)))
-					lines, err := runCrashChild(append(env, crashIDEnv+"="+strconv.Itoa(kill)), d)
+					lines, err := runCrashChild(slices.Concat(env, []string{crashIDEnv + "=" + strconv.Itoa(kill)}), d)
 					if err == nil {
 						err = acks.add(lines)
 					}
@@ -164,8 +165,8 @@ func TestCrashSafety(t *testing.T) {
 }
 
 // runCrashChild starts a child with env added to its environment, kills
-// it with SIGKILL d after its first acknowledgement, and returns what it
-// printed.
+// it with SIGKILL d after it acknowledged its first certificate, and
+// returns what it acknowledged.
 func runCrashChild(env []string, d time.Duration) ([]string, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), env...)
