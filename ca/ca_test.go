@@ -18,6 +18,7 @@ import (
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/ledgertest"
 	"github.com/gostca/gostca/store"
 )
 
@@ -925,9 +926,11 @@ func TestCRL(t *testing.T) {
 
 // TestConcurrentCRLs makes CRLs from one CA value and from several for the
 // same key and ledger (as separate processes would): every CRL gets its own
-// number.
-func TestConcurrentCRLs(t *testing.T) {
-	f := newFixture(t)
+// number. It runs on both ledgers.
+func TestConcurrentCRLs(t *testing.T) { ledgertest.Run(t, testConcurrentCRLs) }
+
+func testConcurrentCRLs(t *testing.T, b ledgertest.Backend) {
+	f := newFixtureOn(t, b.New(t))
 	issue(t, f.sub, ca.ProfileAuth)
 	if _, err := f.sub.CRL(false); err != nil { // the base of the deltas
 		t.Fatal(err)
@@ -948,17 +951,12 @@ func TestConcurrentCRLs(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, m := range makers {
 		wg.Go(func() {
-			der, err := m.CRL(i%2 == 1)
+			n, err := crlNumber(m, i%2 == 1)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			rl, err := cert.ParseRevocationList(der)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			numbers <- rl.Number.Int64()
+			numbers <- n.Int64()
 		})
 	}
 	wg.Wait()
@@ -987,8 +985,12 @@ func mapsEqual(a, b map[string]cert.ReasonCode) bool {
 	return true
 }
 
-func TestConcurrentIssue(t *testing.T) {
-	f := newFixture(t)
+// TestConcurrentIssue issues from many goroutines at once: no serial
+// twice, one record each, the audit chain whole. It runs on both ledgers.
+func TestConcurrentIssue(t *testing.T) { ledgertest.Run(t, testConcurrentIssue) }
+
+func testConcurrentIssue(t *testing.T, b ledgertest.Backend) {
+	f := newFixtureOn(t, b.New(t))
 	const goroutines, each = 16, 50
 	csr, _ := catest.NewCSR(t, nil, cert.Name{CommonName: "load", Country: "RU"})
 	before := snapshot(t, f.db)

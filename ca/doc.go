@@ -38,6 +38,26 @@
 // entries); full and delta CRLs share one sequence of numbers, recorded in
 // the ledger with a compare-and-set.
 //
+// # Failures
+//
+// A CA process that dies, or a ledger that fails, between the reservation
+// of a serial and the record of its certificate leaves the serial
+// reserved: used for good, never on a CRL, unknown to Status, and no
+// certificate was handed out. The CA does not go back to such serials
+// (ca/ra abandons the reservation of an application whose issuance was
+// interrupted, once it is older than ra.Config.StaleIssuance). Every other
+// write happens whole or not at all, with its audit entry. This holds
+// for both ledgers, the bbolt file and PostgreSQL (store/pgstore), and is
+// tested on both by killing CA processes at random moments; on
+// PostgreSQL also with the server stopped under a running CA: every call
+// fails with an error within its ledger calls' timeout (pgstore's
+// Options.Timeout) while the server is down, and the same CA and ledger
+// work again once it is back. One case is PostgreSQL's alone: a commit
+// whose answer the network lost may have happened, so a certificate, a
+// revocation or a CRL number can be in the ledger although the call
+// reported an error; trying the revocation again then fails with
+// store.ErrState, and the certificate is recorded but never handed out.
+//
 // # Errors
 //
 // Messages start with "ca: ". Callers branch with errors.Is on the

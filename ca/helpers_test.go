@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"os"
 	"testing"
 	"time"
 
@@ -12,8 +13,17 @@ import (
 	"github.com/gostca/gostca/ca/catest"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/ledgertest"
 	"github.com/gostca/gostca/store"
 )
+
+// TestMain stops the PostgreSQL server the tests on that ledger started.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	interop.StopPostgres()
+	os.Exit(code)
+}
 
 // epoch is the fixed time the tests' clocks start at.
 var epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -21,14 +31,21 @@ var epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 // fixture is a root and an intermediate in one ledger, on one clock.
 type fixture struct {
 	clock *catest.Clock
-	db    *store.DB
+	db    ledgertest.Ledger
 	root  *ca.CA
 	sub   *ca.CA
 }
 
+// newFixture makes a fixture in a bbolt ledger.
 func newFixture(t testing.TB, subOpts ...catest.Option) *fixture {
 	t.Helper()
-	f := &fixture{clock: catest.NewClock(epoch), db: catest.NewLedger(t)}
+	return newFixtureOn(t, catest.NewLedger(t), subOpts...)
+}
+
+// newFixtureOn makes a fixture in db.
+func newFixtureOn(t testing.TB, db ledgertest.Ledger, subOpts ...catest.Option) *fixture {
+	t.Helper()
+	f := &fixture{clock: catest.NewClock(epoch), db: db}
 	f.root = catest.NewRoot(t, catest.WithClock(f.clock), catest.WithLedger(f.db))
 	f.sub = catest.NewIntermediate(t, f.root, subOpts...)
 	return f
@@ -38,7 +55,7 @@ func newFixture(t testing.TB, subOpts ...catest.Option) *fixture {
 // records and the audit log's length.
 type ledgerState struct{ records, seq uint64 }
 
-func snapshot(t testing.TB, db *store.DB) ledgerState {
+func snapshot(t testing.TB, db ledgertest.Ledger) ledgerState {
 	t.Helper()
 	var s ledgerState
 	for _, err := range db.All() {
@@ -53,7 +70,7 @@ func snapshot(t testing.TB, db *store.DB) ledgerState {
 	return s
 }
 
-func record(t testing.TB, db *store.DB, serial *big.Int) *store.Record {
+func record(t testing.TB, db ledgertest.Ledger, serial *big.Int) *store.Record {
 	t.Helper()
 	r, err := db.Get(serial)
 	if err != nil {
@@ -81,6 +98,19 @@ func issue(t testing.TB, c *ca.CA, profile string, mod ...func(*ca.Request)) *ce
 		t.Fatalf("issuing %s: %v", profile, err)
 	}
 	return c0
+}
+
+// crlNumber makes c's next CRL and returns its number.
+func crlNumber(c *ca.CA, delta bool) (*big.Int, error) {
+	der, err := c.CRL(delta)
+	if err != nil {
+		return nil, err
+	}
+	rl, err := cert.ParseRevocationList(der)
+	if err != nil {
+		return nil, err
+	}
+	return rl.Number, nil
 }
 
 func identification(k cert.IdentificationKind) *cert.IdentificationKind { return &k }

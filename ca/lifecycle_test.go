@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"encoding/pem"
 	"fmt"
-	"github.com/gostca/gostca/internal/testkit"
-	"github.com/gostca/gostca/store"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,6 +17,8 @@ import (
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/ledgertest"
+	"github.com/gostca/gostca/internal/testkit"
 )
 
 // lifecycleLeaves is how many certificates the lifecycle test issues.
@@ -30,10 +30,13 @@ const lifecycleLeaves = 1000
 // delta CRL after, and a full CRL at the end. OpenSSL with the GOST engine
 // then verifies every chain and every CRL, and `openssl crl -text` must list
 // exactly the expected serials with their reasons. The ledger's audit chain
-// must verify.
-func TestLifecycle(t *testing.T) {
+// must verify. It runs on both ledgers, the bbolt file and PostgreSQL.
+func TestLifecycle(t *testing.T) { ledgertest.Run(t, testLifecycle) }
+
+func testLifecycle(t *testing.T, b ledgertest.Backend) {
 	ossl := interop.OpenSSL(t)
-	root := catest.NewRoot(t, catest.WithParams(gost3410.ParamsTC26512A()))
+	db := b.New(t)
+	root := catest.NewRoot(t, catest.WithParams(gost3410.ParamsTC26512A()), catest.WithLedger(db))
 	inter := catest.NewIntermediate(t, root)
 	dir := t.TempDir()
 
@@ -194,7 +197,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("leaf %d: Status = %v, %v; want %v", i, st.State, err, want)
 		}
 	}
-	if err := inter.Ledger().(*store.DB).VerifyAudit(); err != nil {
+	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("VerifyAudit after the lifecycle: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,22 +16,32 @@ import (
 	"github.com/gostca/gostca/ca/ra"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/ledgertest"
 	"github.com/gostca/gostca/store"
 )
+
+// TestMain stops the PostgreSQL server the tests on that ledger started.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	interop.StopPostgres()
+	os.Exit(code)
+}
 
 // fixture is a CA with its ledger and a registration authority over both.
 type fixture struct {
 	clock  *catest.Clock
-	db     *store.DB
+	db     ledgertest.Ledger
 	ca     *ca.CA
 	ra     *ra.Authority
 	csr    []byte
 	params *gost3410.Params
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture makes the fixture over a new ledger of backend b.
+func newFixture(t *testing.T, b ledgertest.Backend) *fixture {
 	t.Helper()
-	f := &fixture{clock: catest.NewClock(now), db: catest.NewLedger(t), params: gost3410.ParamsCryptoProA()}
+	f := &fixture{clock: catest.NewClock(now), db: b.New(t), params: gost3410.ParamsCryptoProA()}
 	f.ca = catest.NewRoot(t, catest.WithClock(f.clock), catest.WithLedger(f.db))
 	var err error
 	f.ra, err = ra.New(f.db, f.ca, ra.Config{Clock: f.clock.Now, CodeKey: bytes.Repeat([]byte{7}, 32), SignTool: "СКЗИ «Тест»"})
@@ -56,8 +67,10 @@ func (f *fixture) applications(t *testing.T) int {
 	return len(all)
 }
 
-func TestSubmitRefused(t *testing.T) {
-	f := newFixture(t)
+func TestSubmitRefused(t *testing.T) { ledgertest.Run(t, testSubmitRefused) }
+
+func testSubmitRefused(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	broken := bytes.Clone(f.csr)
 	broken[len(broken)-5] ^= 1
 	otherCSR, _ := catest.NewCSR(t, gost3410.ParamsTC26256A(), cert.Name{CommonName: "x"})
@@ -117,8 +130,10 @@ func TestSubmitRefused(t *testing.T) {
 	}
 }
 
-func TestApplicationIssued(t *testing.T) {
-	f := newFixture(t)
+func TestApplicationIssued(t *testing.T) { ledgertest.Run(t, testApplicationIssued) }
+
+func testApplicationIssued(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	rc, err := f.ra.Submit(f.submission(t, ca.ProfileSignature))
 	if err != nil {
 		t.Fatal(err)
@@ -193,8 +208,10 @@ func TestApplicationIssued(t *testing.T) {
 	}
 }
 
-func TestTwoApprovals(t *testing.T) {
-	f := newFixture(t)
+func TestTwoApprovals(t *testing.T) { ledgertest.Run(t, testTwoApprovals) }
+
+func testTwoApprovals(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	rc, err := f.ra.Submit(f.submission(t, ca.ProfileQualified))
 	if err != nil {
 		t.Fatal(err)
@@ -215,8 +232,10 @@ func TestTwoApprovals(t *testing.T) {
 	}
 }
 
-func TestDecisions(t *testing.T) {
-	f := newFixture(t)
+func TestDecisions(t *testing.T) { ledgertest.Run(t, testDecisions) }
+
+func testDecisions(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	rc, err := f.ra.Submit(f.submission(t, ca.ProfileSignature))
 	if err != nil {
 		t.Fatal(err)
@@ -268,8 +287,10 @@ func TestDecisions(t *testing.T) {
 // TestInterruptedIssuance: an approval that died after reserving the serial
 // (nothing signed) is taken for interrupted once StaleIssuance passed, and
 // the next approval issues; before that it says the issuance is running.
-func TestInterruptedIssuance(t *testing.T) {
-	f := newFixture(t)
+func TestInterruptedIssuance(t *testing.T) { ledgertest.Run(t, testInterruptedIssuance) }
+
+func testInterruptedIssuance(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	rc, err := f.ra.Submit(f.submission(t, ca.ProfileSignature))
 	if err != nil {
 		t.Fatal(err)
@@ -305,8 +326,10 @@ func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) 
 
 // TestIssuanceFails: an approval whose signature fails leaves the
 // application failed, with the reason; approving again issues it.
-func TestIssuanceFails(t *testing.T) {
-	f := newFixture(t)
+func TestIssuanceFails(t *testing.T) { ledgertest.Run(t, testIssuanceFails) }
+
+func testIssuanceFails(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	broken, err := ca.New(f.db, ca.Config{Clock: f.clock.Now, Signer: failingSigner{f.ca.Certificate().PublicKey}, Certificate: f.ca.Certificate()})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/gostca/gostca/ca/ra"
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/gost3410"
+	"github.com/gostca/gostca/internal/ledgertest"
 	"github.com/gostca/gostca/store"
 )
 
@@ -50,8 +51,10 @@ func (f *fixture) status(t *testing.T, c *cert.Certificate) store.Status {
 	return rec.Status
 }
 
-func TestReportLost(t *testing.T) {
-	f := newFixture(t)
+func TestReportLost(t *testing.T) { ledgertest.Run(t, testReportLost) }
+
+func testReportLost(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	rc, c, _ := f.issued(t, ca.ProfileSignature)
 	if _, err := f.ra.ReportLost(rc.Number, "не то слово"); !errors.Is(err, ra.ErrNotFound) {
 		t.Fatalf("wrong code word: %v", err)
@@ -71,8 +74,10 @@ func TestReportLost(t *testing.T) {
 	}
 }
 
-func TestRevokeSigned(t *testing.T) {
-	f := newFixture(t)
+func TestRevokeSigned(t *testing.T) { ledgertest.Run(t, testRevokeSigned) }
+
+func testRevokeSigned(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	_, c, key := f.issued(t, ca.ProfileSignature)
 	_, other, otherKey := f.issued(t, ca.ProfileSignature)
 	body := func(serial string) []byte {
@@ -107,8 +112,10 @@ func TestRevokeSigned(t *testing.T) {
 	}
 }
 
-func TestRenew(t *testing.T) {
-	f := newFixture(t)
+func TestRenew(t *testing.T) { ledgertest.Run(t, testRenew) }
+
+func testRenew(t *testing.T, b ledgertest.Backend) {
+	f := newFixture(t, b)
 	_, c, key := f.issued(t, ca.ProfileSignature)
 	f.clock.Advance(24 * time.Hour)
 	// The new request keeps the subject.

@@ -7,7 +7,8 @@
 // prints: Poppler's pdftotext, pdftoppm and pdfinfo (Debian's
 // poppler-utils) and ZBar's zbarimg (zbar-tools), which reads QR codes
 // ([PDFText], [PDFWords], [PDFInfoOf], [ScanQR]); and a PostgreSQL server
-// (Debian's postgresql) for the ledger's tests ([StartPostgres]).
+// (Debian's postgresql) for the ledger's tests ([StartPostgres]), or one
+// of a test's own that it stops and starts again ([StartPostgresServer]).
 //
 // A test asks for a tool with [OpenSSL], [CertTool] or the others. When it is
 // missing the test is skipped on a developer's machine, but fails when the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -27,13 +28,21 @@ import (
 // if it is missing.
 const pgUser = "gostca-test"
 
-// postgresServer is the one PostgreSQL server of a test binary.
+// postgresServer is a PostgreSQL server the tests started: its data
+// directory, made once by initdb, and the postmaster while it runs.
 type postgresServer struct {
-	dir   string // data directory, socket directory and log
-	port  int
-	cmd   *exec.Cmd
-	admin string // URL of the postgres database
-	done  chan struct{}
+	dir  string // data directory, socket directory and log
+	bin  string // PostgreSQL's programs
+	cred *syscall.Credential
+	port int
+	// lazyCommit turns synchronous_commit off: a commit returns before
+	// its WAL is written, which loses the last commits if the server
+	// itself is killed. Only the shared server, never stopped but at
+	// the end, runs so.
+	lazyCommit bool
+	cmd        *exec.Cmd
+	admin      string // URL of the postgres database
+	done       chan struct{}
 }
 
 var (
@@ -54,41 +63,23 @@ var (
 // shared, and stopped by StopPostgres (from TestMain) or, failing that,
 // when the test binary exits.
 //
-// The server runs with fsync off: fast, and durable only as long as the
-// machine stays up, which is enough for tests. A missing postgresql
+// The server runs with fsync and synchronous_commit off: fast, and
+// durable only as long as the machine and the server stay up, which is
+// enough for tests. A missing postgresql
 // package is Missing: it fails the test in CI.
 func StartPostgres(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = startPostgres() })
+	pgOnce.Do(func() { pgServer, pgErr = startPostgres(true) })
 	if pgErr != nil {
-		var missing *missingError
-		if errors.As(pgErr, &missing) {
-			Missing(t, "%v", pgErr)
-		}
-		t.Fatalf("interop: starting PostgreSQL: %v", pgErr)
+		failPostgres(t, pgErr)
 	}
 	s := pgServer
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), pgDBs.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, s.admin)
-	if err != nil {
-		t.Fatalf("interop: connecting to PostgreSQL: %v", err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := s.exec("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("interop: creating database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, s.admin)
-		if err != nil {
-			t.Errorf("interop: connecting to PostgreSQL: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+		if err := s.exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
 			t.Errorf("interop: dropping database %s: %v", name, err)
 		}
 	})
@@ -104,12 +95,124 @@ func StopPostgres() {
 	pgServer.stop()
 }
 
+// failPostgres stops t because the server could not start: Missing if
+// PostgreSQL is not installed.
+func failPostgres(t testing.TB, err error) {
+	t.Helper()
+	var missing *missingError
+	if errors.As(err, &missing) {
+		Missing(t, "%v", err)
+	}
+	t.Fatalf("interop: starting PostgreSQL: %v", err)
+}
+
+// PostgresServer is a PostgreSQL server of its own for one test, which
+// the test stops and starts again to see how its clients bear the
+// outage. It keeps its data directory and its port across restarts, so
+// URL stays the same; its one database, "ledger", is empty at first.
+// Its methods are safe for concurrent use.
+type PostgresServer struct {
+	mu sync.Mutex
+	s  *postgresServer
+}
+
+// Shutdown is how PostgresServer.Stop stops the server.
+type Shutdown int
+
+const (
+	// ShutdownFast: PostgreSQL's fast shutdown (SIGINT): the server
+	// aborts the open transactions, closes the connections, checkpoints
+	// and exits.
+	ShutdownFast Shutdown = iota
+	// ShutdownImmediate: PostgreSQL's immediate shutdown (SIGQUIT): the
+	// server exits without a checkpoint, and recovers from its WAL at the
+	// next start, as after a crash.
+	ShutdownImmediate
+	// ShutdownKill: the postmaster is killed (SIGKILL) and cannot tell its
+	// backends; they end when they notice, and the next start recovers
+	// from the WAL.
+	ShutdownKill
+)
+
+// StartPostgresServer starts a server for t alone, as StartPostgres
+// starts the shared one (fsync off, trust authentication, a free port on
+// 127.0.0.1) but with synchronous_commit on, so that a commit it
+// acknowledged survives its shutdown or kill (not the machine's crash),
+// with the database "ledger" created. It is stopped and its
+// directory removed at t's cleanup. A missing postgresql package is
+// Missing.
+func StartPostgresServer(t testing.TB) *PostgresServer {
+	t.Helper()
+	s, err := startPostgres(false)
+	if err != nil {
+		failPostgres(t, err)
+	}
+	t.Cleanup(s.stop)
+	if err := s.exec("CREATE DATABASE ledger"); err != nil {
+		t.Fatalf("interop: creating database ledger: %v", err)
+	}
+	return &PostgresServer{s: s}
+}
+
+// URL returns the URL of the server's database "ledger".
+func (p *PostgresServer) URL() string { return p.s.url("ledger") }
+
+// Stop stops the server as how says and returns once the postmaster has
+// exited. The server must be running.
+func (p *PostgresServer) Stop(t testing.TB, how Shutdown) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sig := map[Shutdown]syscall.Signal{ShutdownFast: syscall.SIGINT, ShutdownImmediate: syscall.SIGQUIT, ShutdownKill: syscall.SIGKILL}[how]
+	if sig == 0 {
+		t.Fatalf("interop: unknown shutdown %d", how)
+	}
+	if err := p.s.halt(sig); err != nil {
+		t.Fatalf("interop: stopping PostgreSQL: %v", err)
+	}
+}
+
+// Start starts the stopped server again on its data directory and port,
+// and returns once it accepts connections (after its recovery, if it
+// was not shut down cleanly). After ShutdownKill the old backends may
+// hold the server's shared memory for a moment: Start tries again until
+// they are gone, for at most 30 seconds.
+func (p *PostgresServer) Start(t testing.TB) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := p.s.launch()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("interop: restarting PostgreSQL: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 type missingError struct{ msg string }
 
 func (e *missingError) Error() string { return e.msg }
 
 func (s *postgresServer) url(db string) string {
 	return fmt.Sprintf("postgres://gostca@127.0.0.1:%d/%s?sslmode=disable", s.port, db)
+}
+
+// exec runs one statement in the postgres database.
+func (s *postgresServer) exec(sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.admin)
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
 }
 
 // postgresBin returns the directory of the newest installed PostgreSQL's
@@ -167,7 +270,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func startPostgres() (*postgresServer, error) {
+// startPostgres makes a data directory with initdb and starts a server on
+// it, at a free port (with synchronous_commit off if lazyCommit).
+func startPostgres(lazyCommit bool) (*postgresServer, error) {
 	bin, err := postgresBin()
 	if err != nil {
 		return nil, err
@@ -180,14 +285,14 @@ func startPostgres() (*postgresServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &postgresServer{dir: dir, done: make(chan struct{})}
+	s := &postgresServer{dir: dir, bin: bin, cred: cred, lazyCommit: lazyCommit}
 	ok := false
 	defer func() {
 		if !ok {
 			s.stop()
 		}
 	}()
-	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
+	sock := filepath.Join(dir, "sock")
 	if err := os.Mkdir(sock, 0o700); err != nil {
 		return nil, err
 	}
@@ -198,7 +303,7 @@ func startPostgres() (*postgresServer, error) {
 			}
 		}
 	}
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "gostca", "--auth=trust",
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-U", "gostca", "--auth=trust",
 		"-E", "UTF8", "--no-locale", "--no-sync")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	initdb.Dir = dir
@@ -208,38 +313,56 @@ func startPostgres() (*postgresServer, error) {
 	if s.port, err = freePort(); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
-	if err != nil {
+	s.admin = s.url("postgres")
+	if err := s.launch(); err != nil {
 		return nil, err
 	}
+	ok = true
+	return s, nil
+}
+
+// launch starts the postmaster on the data directory and waits until it
+// accepts connections; its output goes to postgres.log, appended.
+func (s *postgresServer) launch() error {
+	logPath := filepath.Join(s.dir, "postgres.log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
 	defer logf.Close()
-	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data,
-		"-c", "listen_addresses=127.0.0.1", "-c", "port="+strconv.Itoa(s.port),
-		"-c", "unix_socket_directories="+sock, "-c", "max_connections=200",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	logStart, _ := logf.Seek(0, io.SeekEnd)
+	s.done = make(chan struct{})
+	args := []string{"-D", filepath.Join(s.dir, "data"),
+		"-c", "listen_addresses=127.0.0.1", "-c", "port=" + strconv.Itoa(s.port),
+		"-c", "unix_socket_directories=" + filepath.Join(s.dir, "sock"), "-c", "max_connections=200",
+		"-c", "fsync=off", "-c", "full_page_writes=off"}
+	if s.lazyCommit {
+		args = append(args, "-c", "synchronous_commit=off")
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "postgres"), args...)
+	cmd.Dir = s.dir
+	cmd.Stdout, cmd.Stderr = logf, logf
 	// The server goes when the test binary does (SIGQUIT: immediate
-	// shutdown), should StopPostgres not be called. Pdeathsig follows the
-	// thread that started the child, so that thread stays locked to its
+	// shutdown), should it not be stopped. Pdeathsig follows the thread
+	// that started the child, so that thread stays locked to its
 	// goroutine for the server's life.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred, Pdeathsig: syscall.SIGQUIT}
+	s.cmd = cmd
 	started := make(chan error, 1)
-	go func() {
+	go func(done chan struct{}) {
 		runtime.LockOSThread()
-		if err := s.cmd.Start(); err != nil {
+		if err := cmd.Start(); err != nil {
 			started <- err
-			close(s.done)
+			close(done)
 			return
 		}
 		started <- nil
-		s.cmd.Wait()
-		close(s.done)
-	}()
+		cmd.Wait()
+		close(done)
+	}(s.done)
 	if err := <-started; err != nil {
-		return nil, fmt.Errorf("starting postgres: %v", err)
+		return fmt.Errorf("starting postgres: %v", err)
 	}
-	s.admin = s.url("postgres")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -247,33 +370,46 @@ func startPostgres() (*postgresServer, error) {
 		cancel()
 		if err == nil {
 			conn.Close(context.Background())
-			break
+			return nil
 		}
 		select {
 		case <-s.done:
-			log, _ := os.ReadFile(filepath.Join(dir, "postgres.log"))
-			return nil, fmt.Errorf("postgres exited: %s", tail(log))
+			log, _ := os.ReadFile(logPath)
+			return fmt.Errorf("postgres exited: %s", tail(log[min(logStart, int64(len(log))):]))
 		default:
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("postgres not ready after 30 s: %v", err)
+			s.halt(syscall.SIGQUIT)
+			return fmt.Errorf("postgres not ready after 30 s: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	ok = true
-	return s, nil
+}
+
+// halt sends sig to the postmaster, if it runs, and waits for it to exit
+// (killing it after 30 seconds).
+func (s *postgresServer) halt(sig syscall.Signal) error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return nil
+	}
+	select {
+	case <-s.done:
+		return errors.New("postgres is not running")
+	default:
+	}
+	err := s.cmd.Process.Signal(sig)
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+		err = errors.Join(err, fmt.Errorf("postgres still running 30 s after %v: killed", sig))
+	}
+	return err
 }
 
 // stop shuts the server down (fast shutdown) and removes its directory.
 func (s *postgresServer) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-s.done:
-		case <-time.After(30 * time.Second):
-			s.cmd.Process.Kill()
-			<-s.done
-		}
-	}
+	s.halt(syscall.SIGINT)
 	os.RemoveAll(s.dir)
 }
