@@ -166,7 +166,7 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 			if ras, err = a.newRAServer(au.cfg, shared, c, proxies, log); err != nil {
 				return err
 			}
-			rcfg.Shared = shared
+			rcfg.Ledger, rcfg.DB = "", shared
 		}
 		if delegate {
 			rcfg.Delegate = &responder.Delegation{Validity: delegateValidity}
