@@ -288,6 +288,11 @@ func (s *Shared) Remind(serial *big.Int, days int, at time.Time) (bool, error) {
 	return with(s, func(db *DB) (bool, error) { return db.Remind(serial, days, at) })
 }
 
+// All is DB.All, read whole before the loop starts.
+func (s *Shared) All() iter.Seq2[*Record, error] {
+	return collected(s, func(db *DB) iter.Seq2[*Record, error] { return db.All() })
+}
+
 // Expiring is DB.Expiring, read whole before the loop starts.
 func (s *Shared) Expiring(from, to time.Time) iter.Seq2[*Record, error] {
 	return collected(s, func(db *DB) iter.Seq2[*Record, error] { return db.Expiring(from, to) })

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"iter"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -78,4 +79,48 @@ func TestSharedLetsOthersWrite(t *testing.T) {
 	w := s.Waits()
 	t.Logf("%d submissions, %d opens of the Shared; the other writer waited at most %v; Shared calls waited %d times, at most %v",
 		n, w.Opens, worst, w.Waited, w.MaxWait)
+}
+
+// TestSharedScans: All and Expiring through a Shared yield what the DB's
+// do, and their loop bodies may call the Shared (the ledger is read
+// whole first).
+func TestSharedScans(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	s := NewShared(path, nil, 0, 0)
+	for n := range int64(5) {
+		r := newRecord(n + 1)
+		r.NotAfter = t0.Add(time.Duration(n+1) * time.Hour)
+		if err := s.Reserve(r, t0); err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 { // serial 5 stays reserved: not in Expiring
+			if err := s.Complete(r.Serial, derOf(n+1), r.SubjectKeyID, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		seq  func() iter.Seq2[*Record, error]
+		want []int64
+	}{
+		{"All", s.All, []int64{1, 2, 3, 4, 5}},
+		{"Expiring", func() iter.Seq2[*Record, error] { return s.Expiring(t0.Add(2*time.Hour), t0.Add(10*time.Hour)) }, []int64{2, 3, 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []int64
+			for r, err := range tc.seq() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Get(r.Serial); err != nil { // the Shared, from the loop
+					t.Fatal(err)
+				}
+				got = append(got, r.Serial.Int64())
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("serials %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"math/big"
 	"runtime"
@@ -21,26 +22,37 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// Config configures a Cache. Ledger and CA are required; every other field
-// has a documented default.
+// Config configures a Cache. CA and one of Ledger and DB are required;
+// every other field has a documented default.
 type Config struct {
-	// Ledger is the path of the CA's issuance ledger. The Cache opens it
-	// only for short reads (and, to make a CRL, a short write).
+	// Ledger is the path of the CA's issuance ledger, a bbolt file. The
+	// Cache opens it only for short reads (and, to make a CRL, a short
+	// write).
 	Ledger string
-	// Shared, if set, is the ledger shared with the rest of this process
-	// (gostca serve --ra): the Cache reads and writes through it instead
-	// of opening Ledger, which the process could not while it holds it.
-	Shared *store.Shared
+	// DB, instead of Ledger, is a ledger held open: a *pgstore.DB, or the
+	// *store.Shared of a process that shares its bbolt file (gostca serve
+	// --ra). The Cache reads and writes through it and never closes it.
+	// A *pgstore.DB is best opened with a short Options.Timeout (a few
+	// seconds): it bounds each read, and so how long a database that
+	// stopped answering holds the follower back.
+	DB Ledger
+	// Wake, if set, makes the follower read the ledger at each value
+	// received, besides every PollInterval: pgstore's DB.Changes, which
+	// wakes it at every commit. A closed Wake is ignored from then on.
+	Wake <-chan struct{}
 	// CA is the CA's configuration: Signer, Certificate and Chain are
 	// required; Clock (nil: time.Now), Rand, CRLValidity and
 	// DeltaCRLValidity are used. The Cache makes a ca.CA of it over the
 	// ledger for the moments it writes (CRLs, delegated certificates).
 	CA ca.Config
 	// PollInterval is how often the follower reads the ledger; 0 means
-	// 250 ms.
+	// 250 ms, or 5 s with a Wake, where it is only a safety net: the
+	// changes come with their wakes, and a Wake missed (the listener
+	// reconnecting) is made good by the wake after the reconnection.
 	PollInterval time.Duration
-	// OpenTimeout is how long a poll waits for a ledger held by a writer
-	// before it gives up until the next tick; 0 means 50 ms.
+	// OpenTimeout is how long a poll waits for a bbolt ledger (Ledger)
+	// held by a writer before it gives up until the next tick; 0 means 50
+	// ms.
 	OpenTimeout time.Duration
 	// ResponseValidity is nextUpdate − thisUpdate of every response; 0
 	// means 1 hour. Pre-signed responses are re-signed when half of it
@@ -91,6 +103,7 @@ var nonIssued = &entry{status: ocsp.Revoked, revokedAt: time.Unix(0, 0).UTC(), r
 // Defaults of Config.
 const (
 	DefaultPollInterval     = 250 * time.Millisecond
+	DefaultWakePollInterval = 5 * time.Second // with Config.Wake
 	DefaultOpenTimeout      = 50 * time.Millisecond
 	DefaultResponseValidity = time.Hour
 	DefaultCRLMinInterval   = 10 * time.Second
@@ -100,6 +113,24 @@ const (
 // staleAfter is how long the cache may go without reading the ledger
 // before Healthy reports it.
 const staleAfter = time.Minute
+
+// Ledger is a ledger the Cache holds open (Config.DB): the ca.Ledger
+// through which it records its CRLs and delegated certificates, and the
+// scans of its first read. *pgstore.DB, *store.Shared and *store.DB have
+// it.
+type Ledger interface {
+	ca.Ledger
+	// Expiring returns the valid and held certificates with NotAfter in
+	// [from, to).
+	Expiring(from, to time.Time) iter.Seq2[*store.Record, error]
+	// All returns every record.
+	All() iter.Seq2[*store.Record, error]
+}
+
+var (
+	_ Ledger = (*store.DB)(nil)
+	_ Ledger = (*store.Shared)(nil)
+)
 
 // maxTime bounds the expiry scan.
 var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -146,17 +177,20 @@ type Cache struct {
 	stats    cacheStats
 
 	// Owned by the follower (New, then Run).
-	seq       uint64
-	crlDirty  bool
-	lastCRL   time.Time
+	seq      uint64
+	crlDirty bool
+	lastCRL  time.Time
+	// downSince is when the reads of the ledger started failing; zero
+	// while they succeed.
+	downSince time.Time
 	runningMu sync.Mutex
 }
 
 // New checks cfg, loads the ledger (failing if it cannot be read) and
 // returns a Cache ready to answer. Call Run to keep it up to date.
 func New(cfg Config) (*Cache, error) {
-	if cfg.Ledger == "" {
-		return nil, errors.New("responder: Config.Ledger is required")
+	if (cfg.Ledger == "") == (cfg.DB == nil) {
+		return nil, errors.New("responder: Config needs one of Ledger and DB")
 	}
 	if cfg.CA.Signer == nil || cfg.CA.Certificate == nil {
 		return nil, errors.New("responder: Config.CA needs Signer and Certificate")
@@ -165,6 +199,9 @@ func New(cfg Config) (*Cache, error) {
 		if *d <= 0 {
 			*d = v
 		}
+	}
+	if cfg.Wake != nil {
+		def(&cfg.PollInterval, DefaultWakePollInterval)
 	}
 	def(&cfg.PollInterval, DefaultPollInterval)
 	def(&cfg.OpenTimeout, DefaultOpenTimeout)
@@ -217,14 +254,15 @@ func New(cfg Config) (*Cache, error) {
 		}
 	}
 	c.crlDirty = true
-	if err := c.poll(context.Background(), time.Second); err != nil {
+	if _, err := c.poll(context.Background(), time.Second); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// Run is the follower: it polls the ledger every PollInterval until ctx is
-// done, and returns ctx's error. Run at most one at a time.
+// Run is the follower: it polls the ledger every PollInterval and at
+// every Wake until ctx is done, and returns ctx's error. Run at most one
+// at a time.
 func (c *Cache) Run(ctx context.Context) error {
 	if !c.runningMu.TryLock() {
 		return errors.New("responder: Run called twice")
@@ -232,15 +270,45 @@ func (c *Cache) Run(ctx context.Context) error {
 	defer c.runningMu.Unlock()
 	t := time.NewTicker(c.cfg.PollInterval)
 	defer t.Stop()
+	wake := c.cfg.Wake
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case _, ok := <-wake:
+			if !ok {
+				wake = nil
+				continue
+			}
 		}
-		if err := c.poll(ctx, c.cfg.OpenTimeout); err != nil {
-			c.log.LogAttrs(ctx, busyLevel(err), "reading the ledger", slog.String("error", err.Error()))
-		}
+		read, err := c.poll(ctx, c.cfg.OpenTimeout)
+		c.noteRead(ctx, read, err)
+	}
+}
+
+// noteRead logs a poll's outcome. A read that fails starts an outage,
+// logged at warn once; the failures that follow are at debug, and the
+// read that ends it at info. A bbolt ledger held by a writer is busy, not
+// out of reach: debug, the next tick tries again (Healthy reports it if
+// that lasts). Other errors (signing) are at warn.
+func (c *Cache) noteRead(ctx context.Context, read bool, err error) {
+	now := c.clock()
+	switch {
+	case read && !c.downSince.IsZero():
+		c.log.LogAttrs(ctx, slog.LevelInfo, "reading the ledger again", slog.Duration("outage", now.Sub(c.downSince)))
+		c.downSince = time.Time{}
+	case !read && errors.Is(err, store.ErrLocked), !read && !c.downSince.IsZero():
+		c.log.LogAttrs(ctx, slog.LevelDebug, "reading the ledger", slog.String("error", err.Error()))
+		return
+	case !read:
+		c.downSince = now
+		c.log.LogAttrs(ctx, slog.LevelWarn, "reading the ledger failed: answering from the cache, re-signing what is due, until it can be read",
+			slog.String("error", err.Error()))
+		return
+	}
+	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "updating the cache", slog.String("error", err.Error()))
 	}
 }
 
@@ -254,15 +322,22 @@ func busyLevel(err error) slog.Level {
 }
 
 // poll reads what changed in the ledger, then signs what needs it and
-// makes the CRLs when due.
-// A failure to make the CRLs is logged, and they are tried again at the
-// next poll.
-func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
+// makes the CRLs when due; read reports whether the ledger was read. When
+// it cannot be, the responses due for re-signing are re-signed all the
+// same, from the statuses cached (the key is here, the ledger is not
+// needed for that), so that a responder whose ledger is out of reach goes
+// on answering with responses that are not expired; the read's error is
+// returned. A failure to make the CRLs is logged, and they are tried
+// again at the next poll.
+func (c *Cache) poll(ctx context.Context, timeout time.Duration) (read bool, err error) {
 	now := c.clock()
 	recs, changed, err := c.read(now, timeout)
 	if err != nil {
 		c.stats.pollErrors.Add(1)
-		return err
+		if uerr := c.update(nil, now); uerr != nil {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "re-signing responses", slog.String("error", uerr.Error()))
+		}
+		return false, err
 	}
 	c.stats.polls.Add(1)
 	c.stats.seq.Store(c.seq)
@@ -282,7 +357,7 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 		}
 	}
 	if err := c.update(recs, now); err != nil {
-		return err
+		return true, err
 	}
 	if c.crlDirty && now.Sub(c.lastCRL) >= c.cfg.CRLMinInterval || now.Sub(c.lastCRL) >= c.cfg.CRLRefresh {
 		if err := c.makeCRLs(); err != nil {
@@ -294,7 +369,7 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 			c.lastCRL = now
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // read opens the ledger read-only and returns the records that may have
@@ -304,7 +379,7 @@ func (c *Cache) poll(ctx context.Context, timeout time.Duration) error {
 // (store.Tx.AuditSince), so a poll costs what changed, not the ledger's
 // size.
 func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record, revChanged bool, err error) {
-	err = c.withLedger(true, timeout, func(db *store.DB) error {
+	err = c.withLedger(true, timeout, func(db Ledger) error {
 		var err error
 		recs, revChanged, err = c.readFrom(db, now)
 		return err
@@ -312,11 +387,11 @@ func (c *Cache) read(now time.Time, timeout time.Duration) (recs []*store.Record
 	return recs, revChanged, err
 }
 
-// withLedger runs fn on the ledger: through Config.Shared, or opened for
-// the moment (read-only if readOnly), waiting at most timeout for it.
-func (c *Cache) withLedger(readOnly bool, timeout time.Duration, fn func(db *store.DB) error) error {
-	if c.cfg.Shared != nil {
-		return c.cfg.Shared.Do(fn)
+// withLedger runs fn on the ledger: Config.DB, or the bbolt file opened
+// for the moment (read-only if readOnly), waiting at most timeout for it.
+func (c *Cache) withLedger(readOnly bool, timeout time.Duration, fn func(db Ledger) error) error {
+	if c.cfg.DB != nil {
+		return fn(c.cfg.DB)
 	}
 	db, err := store.Open(c.cfg.Ledger, &store.Options{ReadOnly: readOnly, Timeout: timeout})
 	if err != nil {
@@ -327,7 +402,7 @@ func (c *Cache) withLedger(readOnly bool, timeout time.Duration, fn func(db *sto
 }
 
 // readFrom is read on the open ledger.
-func (c *Cache) readFrom(db *store.DB, now time.Time) (recs []*store.Record, revChanged bool, err error) {
+func (c *Cache) readFrom(db Ledger, now time.Time) (recs []*store.Record, revChanged bool, err error) {
 	first := c.lastRead.IsZero()
 	var seq uint64
 	err = db.View(func(tx store.Tx) error {
@@ -397,7 +472,7 @@ func (c *Cache) readFrom(db *store.DB, now time.Time) (recs []*store.Record, rev
 // readExpired fills c.expired with the serial numbers of the CA's
 // certificates expired at now (those that were signed: valid, held or
 // revoked).
-func (c *Cache) readExpired(db *store.DB, now time.Time) error {
+func (c *Cache) readExpired(db Ledger, now time.Time) error {
 	expired := make(map[string]struct{})
 	for r, err := range db.All() {
 		if err != nil {
@@ -641,7 +716,7 @@ func (c *Cache) makeCRLs() error {
 }
 
 // makeCRLsIn is makeCRLs on the open ledger.
-func (c *Cache) makeCRLsIn(db *store.DB) error {
+func (c *Cache) makeCRLsIn(db Ledger) error {
 	cfg := c.cfg.CA
 	cfg.Clock = c.clock
 	a, err := ca.New(db, cfg)

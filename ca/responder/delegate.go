@@ -102,7 +102,7 @@ func (c *Cache) delegate(now time.Time, timeout time.Duration) error {
 		return fmt.Errorf("responder: making the responder's request: %w", err)
 	}
 	var leaf *cert.Certificate
-	err = c.withLedger(false, timeout, func(db *store.DB) error {
+	err = c.withLedger(false, timeout, func(db Ledger) error {
 		cfg := c.cfg.CA
 		cfg.Clock = func() time.Time { return now }
 		a, err := ca.New(db, cfg)

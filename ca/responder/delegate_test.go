@@ -86,7 +86,7 @@ func TestDelegatedResponder(t *testing.T) {
 
 	// Nothing changes until RenewBefore (a third of 72 h) its notAfter...
 	clock.Set(d.NotAfter.Add(-24*time.Hour - time.Minute))
-	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+	if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if got := delegatedSigner(t, f, readBody(t, f.post(t, request(t, ocsp.SHA256, f.cfg.Certificate, f.good.SerialNumber, nil)))); got.SerialNumber.Cmp(d.SerialNumber) != 0 {
@@ -95,7 +95,7 @@ func TestDelegatedResponder(t *testing.T) {
 	// ...then the next poll makes a new key and certificate, which signs
 	// what follows, the re-signed pre-signed responses included.
 	clock.Set(d.NotAfter.Add(-24*time.Hour + time.Minute))
-	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+	if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	live := delegatedSigner(t, f, readBody(t, f.post(t, request(t, ocsp.SHA256, f.cfg.Certificate, f.good.SerialNumber, nil))))
@@ -112,7 +112,7 @@ func TestDelegatedResponder(t *testing.T) {
 		t.Errorf("a response signed with the old key is valid until %v, after its certificate (%v)", next, d.NotAfter)
 	}
 	clock.Advance(DefaultResponseValidity/2 + time.Second)
-	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+	if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	refreshed := readBody(t, f.post(t, der))

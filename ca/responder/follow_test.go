@@ -125,7 +125,7 @@ func TestPresignedRefresh(t *testing.T) {
 		t.Fatal("the response was not pre-signed")
 	}
 	now = now.Add(DefaultResponseValidity/2 + time.Second)
-	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+	if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	r := f.parse(t, readBody(t, f.post(t, der)))
@@ -144,7 +144,7 @@ func TestFollowsChanges(t *testing.T) {
 		return c.Release(f.held.SerialNumber)
 	})
 	signed := f.cache.stats.signed.Load()
-	if err := f.cache.poll(context.Background(), time.Second); err != nil {
+	if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.cache.stats.signed.Load() - signed; n != 2 {

@@ -445,7 +445,7 @@ func TestNonIssued(t *testing.T) {
 			return err
 		})
 		clock.Set(short.NotAfter.Add(time.Minute))
-		if err := f.cache.poll(context.Background(), time.Second); err != nil {
+		if _, err := f.cache.poll(context.Background(), time.Second); err != nil {
 			t.Fatal(err)
 		}
 		restarted, err := New(Config{Ledger: f.ledger, CA: f.cache.cfg.CA, NonIssued: tc.mode, Logger: quietLogger()})

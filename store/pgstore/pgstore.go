@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -66,6 +67,11 @@ type DB struct {
 	timeout time.Duration
 	retries int
 	notify  store.Notifier
+	// closing is done at Close, which stops the listeners of Changes and
+	// waits for them.
+	closing   context.Context
+	close     context.CancelFunc
+	listeners sync.WaitGroup
 }
 
 //go:embed migrations/*.sql
@@ -136,6 +142,7 @@ func Open(ctx context.Context, url string, opts *Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{pool: pool, timeout: opts.Timeout, retries: opts.Retries, notify: opts.Notify}
+	db.closing, db.close = context.WithCancel(context.Background())
 	if db.timeout <= 0 {
 		db.timeout = defaultTimeout
 	}
@@ -148,7 +155,7 @@ func Open(ctx context.Context, url string, opts *Options) (*DB, error) {
 		err = checkSchema(ctx, pool)
 	}
 	if err != nil {
-		pool.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
@@ -260,8 +267,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (from, to int, err error) 
 }
 
 // Close closes the connections of the ledger, waiting for the calls in
-// progress.
+// progress, and stops the listeners of [DB.Changes].
 func (db *DB) Close() error {
+	db.close()
+	db.listeners.Wait()
 	db.pool.Close()
 	return nil
 }
@@ -365,7 +374,10 @@ func (w *wtx) appendAudit(at time.Time, op string, serial *big.Int, detail strin
 		int64(e.Seq), at, op, num(serial), detail, stored); err != nil {
 		return store.AuditEntry{}, fmt.Errorf("appending audit entry %d: %w", e.Seq, err)
 	}
-	if _, err := w.tx.Exec(w.ctx, `UPDATE ledger_head SET seq = $1, hash = $2`, int64(e.Seq), e.Hash[:]); err != nil {
+	// The head moves and the change is announced in one statement:
+	// the notification goes out at commit (ChangesChannel).
+	if _, err := w.tx.Exec(w.ctx, `WITH head AS (UPDATE ledger_head SET seq = $1, hash = $2 RETURNING seq)
+		SELECT pg_notify('`+ChangesChannel+`', seq::text) FROM head`, int64(e.Seq), e.Hash[:]); err != nil {
 		return store.AuditEntry{}, fmt.Errorf("moving the audit head: %w", err)
 	}
 	w.seq, w.hash = e.Seq, e.Hash

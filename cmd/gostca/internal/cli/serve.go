@@ -20,10 +20,14 @@ import (
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/crypto/cms"
 	"github.com/gostca/gostca/store"
+	"github.com/gostca/gostca/store/pgstore"
 )
 
 // serveShutdownTimeout bounds the graceful shutdown.
 const serveShutdownTimeout = 10 * time.Second
+
+// serveDBTimeout bounds each call of serve on a PostgreSQL ledger.
+const serveDBTimeout = 5 * time.Second
 
 func (a *app) serveCommand() *cobra.Command {
 	var listen, logLevel, ocspPath, crlPath, caCertPath, nonIssued, raListen, tlsCert, tlsKey string
@@ -81,7 +85,7 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "listen on `ADDR` (host:port)")
-	cmd.Flags().DurationVar(&poll, "poll", responder.DefaultPollInterval, "how often to read the ledger")
+	cmd.Flags().DurationVar(&poll, "poll", responder.DefaultPollInterval, "how often to read the ledger (a PostgreSQL ledger's notifications wake the responder at once: --poll is then the safety net, default 5s)")
 	cmd.Flags().DurationVar(&validity, "validity", responder.DefaultResponseValidity, "nextUpdate − thisUpdate of the responses")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.Flags().StringVar(&nonIssued, "non-issued", "unknown", "answer for serials the CA never issued: unknown, or revoked (RFC 6960 §2.2)")
@@ -164,13 +168,25 @@ every 100 ms at the latest; it logs how long its own requests waited.`,
 				// per burst of requests: the responder reads through it
 				// too.
 				shared := store.NewShared(file, &store.Options{Timeout: 5 * time.Second, Notify: a.notifier(au.cfg)}, 0, 0)
-				held, rcfg.Shared = shared, shared
+				held, rcfg.Ledger, rcfg.DB = shared, "", shared
 			}
 		default:
-			defer au.db.Close()
-			held = au.db
-			if err := notYet(); err != nil {
+			// Reads bounded by serveDBTimeout: a database that stops
+			// answering holds the follower back no longer.
+			au.db.Close()
+			pg, err := openPostgres(au.location.url, &pgstore.Options{Timeout: serveDBTimeout, Notify: a.notifier(au.cfg)})
+			if err != nil {
 				return err
+			}
+			defer pg.Close()
+			held, rcfg.DB = pg, pg
+			// Woken at every commit, by LISTEN/NOTIFY; --poll is then
+			// the safety net, 5 s unless given.
+			wake, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rcfg.Wake = pg.Changes(wake)
+			if !cmd.Flags().Changed("poll") {
+				rcfg.PollInterval = 0
 			}
 		}
 		var ras *raServer

@@ -1,2 +1,0 @@
-package cli
-func notYet() error { return failf("not yet") }
