@@ -200,8 +200,8 @@ func (w *wtx) keyFree(keyID []byte) error {
 		return err
 	}
 	var serial string
-	err = w.tx.QueryRow(w.ctx, `SELECT serial::text FROM certificates WHERE subject_key_id = $1 AND status IN (2, 3, 4)
-		ORDER BY serial LIMIT 1`, keyID).Scan(&serial)
+	err = w.tx.QueryRow(w.ctx, `SELECT c.serial::text FROM certificates c WHERE c.subject_key_id = $1 AND c.status IN (2, 3, 4)
+		ORDER BY c.serial LIMIT 1`, keyID).Scan(&serial)
 	if err == nil {
 		n, _ := parseNum(&serial)
 		return refused{fmt.Errorf("store: key %x: already certified (serial 0x%x): %w", keyID, n, store.ErrExists)}

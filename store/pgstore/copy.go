@@ -130,7 +130,7 @@ func export(ctx context.Context, tx pgx.Tx, emit func(store.Item) error) error {
 			m, err := scanMail(rows)
 			return store.Item{Mail: &m}, err
 		}},
-		{`SELECT serial::text, days, seq FROM reminders ORDER BY serial, days`, func(rows pgx.Rows) (store.Item, error) {
+		{`SELECT r.serial::text, r.days, r.seq FROM reminders r ORDER BY r.serial, r.days`, func(rows pgx.Rows) (store.Item, error) {
 			var (
 				s    string
 				days int32
