@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,6 +62,9 @@ type DB struct {
 	timeout time.Duration
 	retries int
 	notify  store.Notifier
+
+	crlMu    sync.Mutex               // guards crlLocks
+	crlLocks map[string]chan struct{} // LockCRL's queue per issuer
 }
 
 //go:embed migrations/*.sql
