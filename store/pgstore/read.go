@@ -87,15 +87,7 @@ func loadRecord(ctx context.Context, q querier, serial *big.Int, forUpdate bool)
 func (db *DB) read(what string, fn func(ctx context.Context) error) error {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	err := fn(ctx)
-	var r refused
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &r):
-		return r.err
-	}
-	return fmt.Errorf("pgstore: %s: %w", what, err)
+	return txErr(what, fn(ctx))
 }
 
 // Get returns the record of a serial, or an error wrapping
