@@ -210,10 +210,12 @@ func (c *itemChecker) check(it *Item) error {
 	c.last = kind
 	key, err := c.validate(it)
 	var ae *AuditError
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		return fmt.Errorf("store: loading: %w", err)
-	}
-	if err != nil {
+	case errors.Is(err, ErrInvalid):
+		return fmt.Errorf("store: loading: item %d (%s): %w", c.n, kind, err)
+	case err != nil:
 		return bad("%v", err)
 	}
 	if key != nil {

@@ -327,7 +327,8 @@ func TestLockCRL(t *testing.T) {
 		t.Fatalf("LockCRL once unlocked: %v", err)
 	}
 	// The holder's session ends, as when its process dies.
-	if _, err := a.Pool().Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`); err != nil {
+	if _, err := a.Pool().Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
 		t.Fatal(err)
 	}
 	u3, err := a.LockCRL(issuer)
