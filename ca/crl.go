@@ -13,6 +13,18 @@ import (
 // first.
 const crlTries = 5
 
+// CRLLocker is what a ledger shared by several processes may offer so
+// that the CAs of one key make their CRLs one at a time (see CA.CRL): a
+// lock per issuer held across processes, which outlives no process that
+// dies holding it. *pgstore.DB is one (a PostgreSQL advisory lock); the
+// bbolt *store.DB needs none, being written by one process at a time.
+type CRLLocker interface {
+	// LockCRL waits for the lock of the CRLs of the issuer whose key
+	// identifier is issuerKeyID, and returns the function that releases
+	// it; it fails if the lock is not had within the ledger's own bound.
+	LockCRL(issuerKeyID []byte) (unlock func(), err error)
+}
+
 // CRL makes, signs, records and returns the CA's next CRL (DER), from one
 // snapshot of the ledger. Full and delta CRLs share one sequence of
 // numbers. thisUpdate is the Clock's time; nextUpdate is CRLValidity (7
@@ -26,10 +38,16 @@ const crlTries = 5
 //
 // Entries are streamed from the ledger into the signer's input: a CRL of a
 // million entries costs the memory of its DER, not of a slice of entries.
-// Calls on one CA are serialised. If another CA value for the same key
-// (another process sharing the ledger) records a CRL first, CRL starts
-// again from a new snapshot, up to crlTries times in all; then it fails
-// with an error wrapping store.ErrState.
+//
+// Calls on one CA are serialised. When the ledger is a CRLLocker (a
+// ledger that several processes share, such as PostgreSQL's), CRL holds
+// its lock for the issuer from before the snapshot until the CRL is
+// recorded, so that CAs of the same key in every process make one CRL at
+// a time: each from a snapshot that has the CRL before it, with the next
+// number, never signed for a number that is then refused. Without the
+// lock, if another CA value for the same key records a CRL first, CRL
+// starts again from a new snapshot, up to crlTries times in all; then it
+// fails with an error wrapping store.ErrState.
 func (c *CA) CRL(delta bool) ([]byte, error) {
 	st, err := c.issuer()
 	if err != nil {
@@ -37,6 +55,13 @@ func (c *CA) CRL(delta bool) ([]byte, error) {
 	}
 	c.crlMu.Lock()
 	defer c.crlMu.Unlock()
+	if l, ok := c.db.(CRLLocker); ok {
+		unlock, err := l.LockCRL(st.keyID)
+		if err != nil {
+			return nil, fmt.Errorf("ca: waiting for the CRLs of other processes: %w", err)
+		}
+		defer unlock()
+	}
 	var lastErr error
 	for range crlTries {
 		der, info, err := c.makeCRL(st, delta)

@@ -36,7 +36,9 @@
 // snapshot of the ledger, streaming the entries from the ledger into the
 // signature (a CRL of a million entries is never a slice of a million
 // entries); full and delta CRLs share one sequence of numbers, recorded in
-// the ledger with a compare-and-set.
+// the ledger with a compare-and-set. A ledger that several processes
+// share may offer a lock ([CRLLocker]), which CRL holds from the snapshot
+// to the record, so that CRLs are made one at a time across processes.
 //
 // # Failures
 //

@@ -58,6 +58,19 @@
 // Anchor the head elsewhere (print it, sign it, log it remotely) to detect
 // that.
 //
+// # Copies
+//
+// [DB.Export] writes the ledger's whole contents as a stream of [Item]
+// from one read transaction, and [DB.Load] fills an empty ledger from
+// such a stream (this package's, or store/pgstore's), checked by
+// [CheckItems] — the audit chain entry by entry and its head — and
+// rebuilds the indexes and counters; the audit log is copied as stored,
+// so the copy's [DB.Head] is the source's. Load writes in transactions of
+// a few thousand items and marks the ledger as loading until the last:
+// Open refuses a ledger whose load did not finish. [Create] makes a new
+// file that appears only once complete. Package store/ledgercopy moves
+// whole ledgers between the backends with them.
+//
 // # Encoding
 //
 // Values are compact binary, each with a version byte; keys sort as the

@@ -210,10 +210,12 @@ func (c *itemChecker) check(it *Item) error {
 	c.last = kind
 	key, err := c.validate(it)
 	var ae *AuditError
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
 		return fmt.Errorf("store: loading: %w", err)
-	}
-	if err != nil {
+	case errors.Is(err, ErrInvalid):
+		return fmt.Errorf("store: loading: item %d (%s): %w", c.n, kind, err)
+	case err != nil:
 		return bad("%v", err)
 	}
 	if key != nil {
@@ -358,11 +360,21 @@ func checkRecord(r *Record) error {
 	if r.CreatedAt.IsZero() {
 		return fmt.Errorf("serial 0x%x: no creation time", r.Serial)
 	}
-	v, err := encodeRecord(r)
-	if err != nil {
-		return err
+	for _, f := range []string{r.Issuer, r.Subject, r.Profile, r.RequestID} {
+		if len(f) > 0xffff {
+			return fmt.Errorf("serial 0x%x: a name of %d bytes", r.Serial, len(f))
+		}
 	}
-	if _, ok := parseRecord(v); !ok {
+	if len(r.DER) >= 1<<24 {
+		return fmt.Errorf("serial 0x%x: certificate of %d bytes", r.Serial, len(r.DER))
+	}
+	if (r.Predecessor != nil && r.Predecessor.Sign() == 0) || (r.Successor != nil && r.Successor.Sign() == 0) {
+		return fmt.Errorf("serial 0x%x: renewal link to serial 0", r.Serial)
+	}
+	if r.Revocation != nil && (!validReason(r.Revocation.Reason) || r.Revocation.Time.IsZero()) {
+		return fmt.Errorf("serial 0x%x: revocation with reason %d at %v", r.Serial, r.Revocation.Reason, r.Revocation.Time)
+	}
+	if !consistent(r) {
 		return fmt.Errorf("serial 0x%x: status %s does not agree with its certificate or revocation", r.Serial, r.Status)
 	}
 	return nil

@@ -220,27 +220,27 @@ func parseRecord(s cryptobyte.String) (*Record, bool) {
 	if !s.Empty() {
 		return nil, false
 	}
-	// Invariants: DER once signed; a revocation exactly while held or
-	// revoked; holds are reason 6 and permanent revocations are not.
-	switch r.Status {
-	case StatusReserved, StatusAbandoned:
-		if len(r.DER) != 0 || r.Revocation != nil {
-			return nil, false
-		}
-	case StatusGood:
-		if len(r.DER) == 0 || r.Revocation != nil {
-			return nil, false
-		}
-	case StatusHeld:
-		if len(r.DER) == 0 || r.Revocation == nil || r.Revocation.Reason != reasonCertificateHold {
-			return nil, false
-		}
-	case StatusRevoked:
-		if len(r.DER) == 0 || r.Revocation == nil || r.Revocation.Reason == reasonCertificateHold {
-			return nil, false
-		}
+	if !consistent(&r) {
+		return nil, false
 	}
 	return &r, true
+}
+
+// consistent reports whether a record's status, DER and revocation agree:
+// DER once signed; a revocation exactly while held or revoked; holds are
+// reason 6 and permanent revocations are not.
+func consistent(r *Record) bool {
+	switch r.Status {
+	case StatusReserved, StatusAbandoned:
+		return len(r.DER) == 0 && r.Revocation == nil
+	case StatusGood:
+		return len(r.DER) != 0 && r.Revocation == nil
+	case StatusHeld:
+		return len(r.DER) != 0 && r.Revocation != nil && r.Revocation.Reason == reasonCertificateHold
+	case StatusRevoked:
+		return len(r.DER) != 0 && r.Revocation != nil && r.Revocation.Reason != reasonCertificateHold
+	}
+	return false
 }
 
 // The value of a revocation entry, keyed by serial in the issuer's

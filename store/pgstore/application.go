@@ -96,14 +96,25 @@ func loadApplication(ctx context.Context, q querier, number string, forUpdate bo
 	return a, nil
 }
 
-func (w *wtx) putApplication(a *store.Application, insert bool) error {
+// applicationRow returns the values of an application's row, in the
+// order of applicationColumns.
+func applicationRow(a *store.Application) ([]any, error) {
 	atts, err := encodeAttachments(a.Attachments)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data := a.Data
 	if data == nil {
 		data = []byte{}
+	}
+	return []any{a.Number, a.State, a.Open, a.KeyID, pgNum(a.Serial), tm(a.Deadline), atts, data,
+		a.CreatedAt, a.UpdatedAt, int64(a.Version)}, nil
+}
+
+func (w *wtx) putApplication(a *store.Application, insert bool) error {
+	values, err := applicationRow(a)
+	if err != nil {
+		return err
 	}
 	sql := `UPDATE applications SET state = $2, open = $3, key_id = $4, serial = $5::numeric, deadline = $6,
 		attachments = $7::jsonb, data = $8, created_at = $9, updated_at = $10, version = $11 WHERE number = $1`
@@ -111,8 +122,7 @@ func (w *wtx) putApplication(a *store.Application, insert bool) error {
 		sql = `INSERT INTO applications (number, state, open, key_id, serial, deadline, attachments, data, created_at, updated_at, version)
 			VALUES ($1, $2, $3, $4, $5::numeric, $6, $7::jsonb, $8, $9, $10, $11)`
 	}
-	if _, err := w.tx.Exec(w.ctx, sql, a.Number, a.State, a.Open, a.KeyID, num(a.Serial), tm(a.Deadline), atts, data,
-		a.CreatedAt, a.UpdatedAt, int64(a.Version)); err != nil {
+	if _, err := w.tx.Exec(w.ctx, sql, values...); err != nil {
 		return fmt.Errorf("writing application %q: %w", a.Number, err)
 	}
 	return nil
@@ -200,8 +210,8 @@ func (w *wtx) keyFree(keyID []byte) error {
 		return err
 	}
 	var serial string
-	err = w.tx.QueryRow(w.ctx, `SELECT serial::text FROM certificates WHERE subject_key_id = $1 AND status IN (2, 3, 4)
-		ORDER BY serial LIMIT 1`, keyID).Scan(&serial)
+	err = w.tx.QueryRow(w.ctx, `SELECT c.serial::text FROM certificates c WHERE c.subject_key_id = $1 AND c.status IN (2, 3, 4)
+		ORDER BY c.serial LIMIT 1`, keyID).Scan(&serial)
 	if err == nil {
 		n, _ := parseNum(&serial)
 		return refused{fmt.Errorf("store: key %x: already certified (serial 0x%x): %w", keyID, n, store.ErrExists)}

@@ -130,7 +130,7 @@ func export(ctx context.Context, tx pgx.Tx, emit func(store.Item) error) error {
 			m, err := scanMail(rows)
 			return store.Item{Mail: &m}, err
 		}},
-		{`SELECT serial::text, days, seq FROM reminders ORDER BY serial, days`, func(rows pgx.Rows) (store.Item, error) {
+		{`SELECT r.serial::text, r.days, r.seq FROM reminders r ORDER BY r.serial, r.days`, func(rows pgx.Rows) (store.Item, error) {
 			var (
 				s    string
 				days int32
@@ -278,14 +278,7 @@ func (db *DB) Load(ctx context.Context, items iter.Seq2[store.Item, error]) erro
 		}
 		return nil
 	})
-	var r refused
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &r):
-		return r.err
-	}
-	return fmt.Errorf("pgstore: loading: %w", err)
+	return txErr("loading", err)
 }
 
 // pgLoader is the state of one Load: the rows of the next batch, table by
@@ -339,17 +332,11 @@ func (l *pgLoader) add(it *store.Item) error {
 		}
 		l.row(tBlobs, 64+len(content), append([]byte(nil), b.Hash[:]...), content)
 	case it.Application != nil:
-		a := it.Application
-		atts, err := encodeAttachments(a.Attachments)
+		values, err := applicationRow(it.Application)
 		if err != nil {
 			return err
 		}
-		data := a.Data
-		if data == nil {
-			data = []byte{}
-		}
-		l.row(tApplications, 200+len(data), a.Number, a.State, a.Open, a.KeyID, pgNum(a.Serial), tm(a.Deadline), atts, data,
-			a.CreatedAt, a.UpdatedAt, int64(a.Version))
+		l.row(tApplications, 200+len(it.Application.Data), values...)
 	case it.Numbering != nil:
 		l.row(tNumbers, 16, int32(it.Numbering.Year), int64(it.Numbering.Last))
 	case it.Mail != nil:

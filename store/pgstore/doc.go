@@ -12,8 +12,23 @@
 // certificates, choose serials, sign, or read the clock. It is for a CA
 // that outgrows one machine: several CA processes, on one host or many,
 // may write to one database at once. Following the ledger from responders
-// (LISTEN/NOTIFY), copying a bbolt ledger in and out and backups are not
-// here yet.
+// (LISTEN/NOTIFY) is not here yet.
+//
+// # Copies and backups
+//
+// [DB.Export] writes the whole ledger as a stream of store.Item from one
+// snapshot (a REPEATABLE READ, read-only transaction, a query per table),
+// and [DB.Load] fills an empty ledger from such a stream — this package's
+// or a bbolt file's — in one transaction, with COPY: every record,
+// revocation, release, CRL state, application, attachment, numbering,
+// message and reminder, and the audit log as it is stored, so that the
+// copy's head is the source's. A load that fails leaves the ledger empty.
+// Package store/ledgercopy moves ledgers with them, a bbolt file in and
+// out, and backs up a PostgreSQL ledger into a new bbolt file. Neither is
+// bounded by Options.Timeout (they take a context): a copy of a million
+// certificates takes about 40 seconds into PostgreSQL and a minute back
+// (store/ledgercopy's BenchmarkCopy, two cores), its audit chain verified
+// on both sides.
 //
 // # Schema and migrations
 //
@@ -57,6 +72,16 @@
 //
 // Delivery bookkeeping of the outbox (MailSent, MailFailed, MailGaveUp)
 // is not audited: it locks the message's row, not the head.
+//
+// CRLs are made one at a time across processes: [DB.LockCRL] (ca.CRLLocker,
+// which ca.CA.CRL takes from its snapshot to its record) is a
+// session-level advisory lock keyed by the issuer, held on a connection
+// of its own and released with pg_advisory_unlock, or by the server when
+// the session ends with its process. Calls of one DB for one issuer queue
+// in the process first, so that at most one connection of the pool waits
+// on the server. Without it, CAs of one key in several processes would
+// race for each CRL number, and the compare-and-set of RecordCRL would
+// refuse all but one of the CRLs signed for it.
 //
 // [DB.View] runs in a REPEATABLE READ, read-only transaction: the snapshot
 // of a CRL, as a bbolt read transaction is. Its iterators read a page of

@@ -72,6 +72,9 @@ type DB struct {
 	closing   context.Context
 	close     context.CancelFunc
 	listeners sync.WaitGroup
+
+	crlMu    sync.Mutex               // guards crlLocks
+	crlLocks map[string]chan struct{} // LockCRL's queue per issuer
 }
 
 //go:embed migrations/*.sql

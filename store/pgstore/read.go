@@ -87,15 +87,7 @@ func loadRecord(ctx context.Context, q querier, serial *big.Int, forUpdate bool)
 func (db *DB) read(what string, fn func(ctx context.Context) error) error {
 	ctx, cancel := db.ctx()
 	defer cancel()
-	err := fn(ctx)
-	var r refused
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &r):
-		return r.err
-	}
-	return fmt.Errorf("pgstore: %s: %w", what, err)
+	return txErr(what, fn(ctx))
 }
 
 // Get returns the record of a serial, or an error wrapping
@@ -400,8 +392,10 @@ const revPageLen = 4096
 func (tx *readTx) scanRevs(issuerKeyID []byte, out func() *store.Revocation, yield func(*store.Revocation, error) bool) {
 	after := "0"
 	for {
-		rows, err := tx.q.Query(tx.ctx, `SELECT serial::text, revoked_at, reason, invalidity, seq FROM revocations
-			WHERE issuer_key_id = $1 AND serial > $2::numeric ORDER BY serial LIMIT $3`, issuerKeyID, after, revPageLen)
+		// r.serial: a bare "serial" in ORDER BY would name the output
+		// column, the text.
+		rows, err := tx.q.Query(tx.ctx, `SELECT r.serial::text, r.revoked_at, r.reason, r.invalidity, r.seq FROM revocations r
+			WHERE r.issuer_key_id = $1 AND r.serial > $2::numeric ORDER BY r.serial LIMIT $3`, issuerKeyID, after, revPageLen)
 		if err != nil {
 			yield(nil, txErr("reading revocations", err))
 			return

@@ -928,6 +928,45 @@ func testAllSerialOrder(t *testing.T, s Suite) {
 	}
 }
 
+// testRevocationsSerialOrder: a CRL's entries come in numeric order of
+// their serials, whatever their lengths (not in the order of their
+// decimal or byte strings).
+func testRevocationsSerialOrder(t *testing.T, s Suite) {
+	db := s.Open(t, nil)
+	big1 := new(big.Int).Lsh(big.NewInt(1), 150)
+	for _, s := range []*big.Int{serial(256), big1, serial(2), serial(65536), serial(10), serial(255)} {
+		r := newRecord(1)
+		r.Serial = s
+		issue(t, db, r)
+		if err := db.Revoke(store.Revocation{Serial: s, Time: t0, Reason: 1}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"2", "10", "255", "256", "65536", big1.String()}
+	err := db.View(func(tx store.Tx) error {
+		var got, scanned []string
+		for r, err := range tx.Revocations(issuerA) {
+			if err != nil {
+				return err
+			}
+			got = append(got, r.Serial.String())
+		}
+		for r, err := range tx.ScanRevocations(issuerA) {
+			if err != nil {
+				return err
+			}
+			scanned = append(scanned, r.Serial.String())
+		}
+		if !slices.Equal(got, want) || !slices.Equal(scanned, want) {
+			t.Errorf("Revocations = %v, ScanRevocations = %v, want %v", got, scanned, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func testBySubjectKeyID(t *testing.T, s Suite) {
 	db := s.Open(t, nil)
 	withSKI := func(n int64, ski string) *store.Record {

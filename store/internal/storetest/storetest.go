@@ -99,6 +99,7 @@ func Run(t *testing.T, s Suite) {
 		{"Expiring", testExpiring},
 		{"Paging", testPaging},
 		{"AllSerialOrder", testAllSerialOrder},
+		{"RevocationsSerialOrder", testRevocationsSerialOrder},
 		{"BySubjectKeyID", testBySubjectKeyID},
 		{"GetNotFound", testGetNotFound},
 		{"AuditSince", testAuditSince},
