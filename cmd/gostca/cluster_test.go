@@ -197,7 +197,7 @@ func TestCluster(t *testing.T) {
 			defer nodesWG.Done()
 			res := &results[ni]
 			for i := 0; time.Since(start) < run; i++ {
-				out, err := n.cmd("issue", "--csr", csrs[(ni+2*i)%len(csrs)]).Output()
+				out, err := n.cmd("issue", "--csr", csrs[(ni+2*i)%len(csrs)], "--out", filepath.Join(root, fmt.Sprintf("node%d-%d.pem", ni+1, i))).Output()
 				if err != nil {
 					res.failures = append(res.failures, fmt.Sprintf("issue: %v", err))
 					continue
@@ -250,17 +250,21 @@ func TestCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inLedger[fmt.Sprintf("%X", r.Serial)] = r
+		inLedger[r.Serial.Text(16)] = r
 	}
 	var issued, revoked int
 	for ni, res := range results {
+		key := func(s string) string {
+			n, _ := new(big.Int).SetString(s, 16)
+			return n.Text(16)
+		}
 		for _, s := range res.issued {
-			if r := inLedger[s]; r == nil || r.DER == nil {
+			if r := inLedger[key(s)]; r == nil || r.DER == nil {
 				t.Errorf("node %d: issued %s is not in the ledger with its certificate", ni+1, s)
 			}
 		}
 		for _, s := range res.revoked {
-			if r := inLedger[s]; r == nil || r.Status != store.StatusRevoked {
+			if r := inLedger[key(s)]; r == nil || r.Status != store.StatusRevoked {
 				t.Errorf("node %d: revoked %s is not revoked in the ledger", ni+1, s)
 			}
 		}
