@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/crypto/cert"
-	"github.com/gostca/gostca/crypto/gost3410"
 	"github.com/gostca/gostca/crypto/ocsp"
 	"github.com/gostca/gostca/internal/interop"
 	"github.com/gostca/gostca/store"
@@ -81,18 +79,10 @@ func TestCluster(t *testing.T) {
 
 	// Subscriber requests (a key may be certified more than once by the
 	// CA's own commands).
-	csrs := make([]string, 8)
-	for i := range csrs {
-		key, err := gost3410.GenerateKey(gost3410.ParamsTC26256A(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{Subject: cert.Name{CommonName: fmt.Sprint("subscriber ", i)}}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
+	csrs := newCSRs(t, 8, "subscriber")
+	for i, csr := range csrs {
 		csrs[i] = filepath.Join(root, fmt.Sprintf("s%d.csr", i))
-		if err := os.WriteFile(csrs[i], pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), 0o644); err != nil {
+		if err := os.WriteFile(csrs[i], []byte(csr), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -160,6 +160,24 @@ func (s *server) kill(sig syscall.Signal) {
 	cmd.Wait()
 }
 
+// newCSRs returns n PEM requests of new TC26-256-A keys, named prefix
+// and their number.
+func newCSRs(t *testing.T, n int, prefix string) []string {
+	csrs := make([]string, n)
+	for i := range csrs {
+		key, err := gost3410.GenerateKey(gost3410.ParamsTC26256A(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{Subject: cert.Name{CommonName: fmt.Sprint(prefix, " ", i)}}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csrs[i] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	}
+	return csrs
+}
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -185,18 +203,7 @@ func raLoad(t *testing.T, kills int) {
 	data, _ = json.Marshal(cfg)
 	os.WriteFile(cfgPath, data, 0o644)
 
-	csrs := make([]string, apps)
-	for i := range csrs {
-		key, err := gost3410.GenerateKey(gost3410.ParamsTC26256A(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		der, err := cert.CreateCertificateRequest(rand.Reader, &cert.CertificateRequest{Subject: cert.Name{CommonName: fmt.Sprint("load ", i)}}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		csrs[i] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
-	}
+	csrs := newCSRs(t, apps, "load")
 
 	srv := &server{ca: c, addr: freeAddr(t)}
 	srv.start()
