@@ -94,7 +94,7 @@ func TestRevocationToResponse(t *testing.T) {
 
 // withCA opens the ledger for writing as a gostca command would, runs fn
 // with the CA over it, closes it, and returns when fn returned.
-func withCA(t *testing.T, f *fixture, fn func(*ca.CA) error) time.Time {
+func withCA(t testing.TB, f *fixture, fn func(*ca.CA) error) time.Time {
 	t.Helper()
 	db, err := store.Open(f.ledger, &store.Options{Timeout: 2 * time.Second})
 	if err != nil {
