@@ -36,11 +36,19 @@ type postgresServer struct {
 	done  chan struct{}
 }
 
+// pgKind is one of the servers a test binary may start: the fast one of
+// StartPostgres and the durable one of StartPostgresDurable.
+type pgKind struct {
+	durable bool
+	once    sync.Once
+	server  *postgresServer
+	err     error
+}
+
 var (
-	pgOnce   sync.Once
-	pgServer *postgresServer
-	pgErr    error
-	pgDBs    atomic.Int64
+	pgFast    = &pgKind{}
+	pgDurable = &pgKind{durable: true}
+	pgDBs     atomic.Int64
 )
 
 // StartPostgres returns the URL of a new, empty database for the test, on
@@ -59,15 +67,32 @@ var (
 // package is Missing: it fails the test in CI.
 func StartPostgres(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = startPostgres() })
-	if pgErr != nil {
+	return pgFast.database(t)
+}
+
+// StartPostgresDurable is StartPostgres on a second server of the test
+// binary, started the same way but with PostgreSQL's durable defaults
+// (fsync, synchronous_commit and full_page_writes on): every commit waits
+// for its WAL to reach the disk, as in production. It is for benchmarks
+// that measure commits; tests use StartPostgres.
+func StartPostgresDurable(t testing.TB) string {
+	t.Helper()
+	return pgDurable.database(t)
+}
+
+// database starts the kind's server if need be and returns the URL of a
+// new database on it, dropped at t's cleanup.
+func (k *pgKind) database(t testing.TB) string {
+	t.Helper()
+	k.once.Do(func() { k.server, k.err = startPostgres(k.durable) })
+	if k.err != nil {
 		var missing *missingError
-		if errors.As(pgErr, &missing) {
-			Missing(t, "%v", pgErr)
+		if errors.As(k.err, &missing) {
+			Missing(t, "%v", k.err)
 		}
-		t.Fatalf("interop: starting PostgreSQL: %v", pgErr)
+		t.Fatalf("interop: starting PostgreSQL: %v", k.err)
 	}
-	s := pgServer
+	s := k.server
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), pgDBs.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -95,13 +120,15 @@ func StartPostgres(t testing.TB) string {
 	return s.url(name)
 }
 
-// StopPostgres stops the server StartPostgres started, if any, and removes
-// its directory. Call it from TestMain after m.Run.
+// StopPostgres stops the servers StartPostgres and StartPostgresDurable
+// started, if any, and removes their directories. Call it from TestMain
+// after m.Run.
 func StopPostgres() {
-	if pgServer == nil {
-		return
+	for _, k := range []*pgKind{pgFast, pgDurable} {
+		if k.server != nil {
+			k.server.stop()
+		}
 	}
-	pgServer.stop()
 }
 
 type missingError struct{ msg string }
@@ -167,7 +194,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func startPostgres() (*postgresServer, error) {
+// startPostgres starts a server: with fsync, synchronous_commit and
+// full_page_writes off unless durable.
+func startPostgres(durable bool) (*postgresServer, error) {
 	bin, err := postgresBin()
 	if err != nil {
 		return nil, err
@@ -200,6 +229,10 @@ func startPostgres() (*postgresServer, error) {
 	}
 	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "gostca", "--auth=trust",
 		"-E", "UTF8", "--no-locale", "--no-sync")
+	flush := "off"
+	if durable {
+		flush = "on"
+	}
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	initdb.Dir = dir
 	if out, err := initdb.CombinedOutput(); err != nil {
@@ -216,7 +249,7 @@ func startPostgres() (*postgresServer, error) {
 	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data,
 		"-c", "listen_addresses=127.0.0.1", "-c", "port="+strconv.Itoa(s.port),
 		"-c", "unix_socket_directories="+sock, "-c", "max_connections=200",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		"-c", "fsync="+flush, "-c", "synchronous_commit="+flush, "-c", "full_page_writes="+flush)
 	s.cmd.Dir = dir
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	// The server goes when the test binary does (SIGQUIT: immediate

@@ -401,7 +401,7 @@ func (tx *readTx) scanRevs(issuerKeyID []byte, out func() *store.Revocation, yie
 	after := "0"
 	for {
 		rows, err := tx.q.Query(tx.ctx, `SELECT serial::text, revoked_at, reason, invalidity, seq FROM revocations
-			WHERE issuer_key_id = $1 AND serial > $2::numeric ORDER BY serial LIMIT $3`, issuerKeyID, after, revPageLen)
+			WHERE issuer_key_id = $1 AND serial > $2::numeric ORDER BY revocations.serial LIMIT $3`, issuerKeyID, after, revPageLen)
 		if err != nil {
 			yield(nil, txErr("reading revocations", err))
 			return

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite of the issuance ledger: the
 // behaviour tests of package store (writes and their refusals, reads,
 // CRL snapshots, the audit chain, applications, the outbox, concurrent
-// writers), written against the Ledger interface and run by each backend's
+// writers, imports), written against the Ledger interface and run by each backend's
 // tests — store's bbolt file and store/pgstore's PostgreSQL database —
 // with [Run]. Tests of one backend's internals (file locks, Restore, page
 // corruption, migrations) stay with that backend.
@@ -46,6 +46,7 @@ type Ledger interface {
 	MailFailed(id uint64, next time.Time, reason string, at time.Time) error
 	MailGaveUp(id uint64, reason string, at time.Time) error
 	Remind(serial *big.Int, days int, at time.Time) (bool, error)
+	Import(records iter.Seq2[*store.Record, error], at time.Time) (int, error)
 
 	Close() error
 }
@@ -102,6 +103,10 @@ func Run(t *testing.T, s Suite) {
 		{"Remind", testRemind},
 		{"ApplicationRefused", testApplicationRefused},
 		{"ConcurrentIssue", testConcurrentIssue},
+		{"Import", testImport},
+		{"ImportThenWrites", testImportThenWrites},
+		{"ImportRefuses", testImportRefuses},
+		{"ImportChunks", testImportChunks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s) })
