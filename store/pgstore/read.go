@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -334,6 +335,9 @@ type readTx struct {
 	ctx context.Context
 	q   querier
 	seq uint64
+	// memo is the last full ScanRevocations, which the next one of the
+	// same issuer reads instead of the server (see revMemo).
+	memo *revMemo
 }
 
 var _ store.Tx = (*readTx)(nil)
@@ -409,10 +413,31 @@ func (tx *readTx) Revocations(issuerKeyID []byte) iter.Seq2[store.Revocation, er
 
 // ScanRevocations is Revocations lending one reused entry, valid until the
 // next step: its serial too, so that a scan allocates nothing per entry.
+// A scan that runs to the end is kept in the Tx, compactly, and the next
+// scan of the same issuer reads it from there: a CRL, which ranges over
+// the entries twice, queries them once.
 func (tx *readTx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*store.Revocation, error] {
 	return func(yield func(*store.Revocation, error) bool) {
+		shared := &store.Revocation{Serial: new(big.Int)}
+		if m := tx.memo; m != nil && bytes.Equal(m.issuer, issuerKeyID) {
+			m.replay(shared, yield)
+			return
+		}
 		var sc revScanner
-		sc.scan(tx, issuerKeyID, &store.Revocation{Serial: new(big.Int)})(yield)
+		m := &revMemo{issuer: bytes.Clone(issuerKeyID)}
+		for r, err := range sc.scan(tx, issuerKeyID, shared) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			m.add(r)
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if m.ok() {
+			tx.memo = m
+		}
 	}
 }
 

@@ -65,10 +65,6 @@ type Suite struct {
 	// (not of audit entries, which every backend keeps to the
 	// nanosecond); 0 means nanoseconds.
 	Resolution time.Duration
-	// ScanAllocates exempts the backend from the check that
-	// Tx.ScanRevocations allocates nothing per entry (a database driver
-	// decodes each row it reads).
-	ScanAllocates bool
 	// Writers is the number of goroutines of the concurrency test; 0
 	// means 32.
 	Writers int
