@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"math/big"
 	mrand "math/rand/v2"
 	"os"
@@ -190,7 +191,7 @@ func benchWriteFile(path string, data []byte, mode fs.FileMode) error {
 }
 
 // newCA returns a ca.CA for the bench key and certificate on db.
-func (bc *benchCA) newCA(tb testing.TB, db *store.DB, clock func() time.Time) *ca.CA {
+func (bc *benchCA) newCA(tb testing.TB, db ca.Ledger, clock func() time.Time) *ca.CA {
 	tb.Helper()
 	c, err := ca.New(db, ca.Config{Clock: clock, Signer: bc.key, Certificate: bc.cert,
 		CRLURL: benchCRLURL, OCSPURL: benchOCSPURL, CAIssuersURL: benchCAIssuersURL,
@@ -490,9 +491,7 @@ func benchWriteIndex(path string, n int) error {
 	return err
 }
 
-// benchWriteLedger imports the entries as revoked records of the bench CA. Each
-// record's DER is a placeholder of a few bytes: the store does not parse
-// it, and a CRL reads only the revocation entries, never the DER.
+// benchWriteLedger imports the entries into a bbolt ledger at path.
 func benchWriteLedger(path string, bc *benchCA, n int) error {
 	tmp := path + ".tmp"
 	os.Remove(tmp)
@@ -500,6 +499,26 @@ func benchWriteLedger(path string, bc *benchCA, n int) error {
 	if err != nil {
 		return err
 	}
+	err = benchImport(db, bc, n)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// benchImporter is what benchImport needs of a ledger: store.DB and
+// pgstore.DB both have it.
+type benchImporter interface {
+	Import(records iter.Seq2[*store.Record, error], at time.Time) (int, error)
+}
+
+// benchImport imports the n entries as revoked records of the bench CA.
+// Each record's DER is a placeholder of a few bytes: the store does not
+// parse it, and a CRL reads only the revocation entries, never the DER.
+func benchImport(db benchImporter, bc *benchCA, n int) error {
 	issuer := bc.cert.SubjectKeyId
 	notAfter := benchEpoch.Add(2 * 365 * 24 * time.Hour)
 	placeholder := []byte("placeholder, not a certificate")
@@ -525,13 +544,10 @@ func benchWriteLedger(path string, bc *benchCA, n int) error {
 		}
 	}
 	imported, err := db.Import(records, benchEpoch.Add(48*time.Hour))
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("importing record %d of %d: %w", imported+1, n, err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }
 
 // benchCRLChildEnv names, for TestBenchCRLChild, the ledger, the CA key, the CA
@@ -539,8 +555,9 @@ func benchWriteLedger(path string, bc *benchCA, n int) error {
 const benchCRLChildEnv = "GOSTCA_BENCH_CRL_CHILD"
 
 // TestBenchCRLChild is our side of BenchmarkCRL, run in a child process:
-// open the ledger, make the CA, make one full CRL, write it. It does
-// nothing unless BenchmarkCRL sets GOSTCA_BENCH_CRL_CHILD.
+// open the ledger (bbolt, or PostgreSQL when GOSTCA_BENCH_PG names one),
+// make the CA, make one full CRL, write it. It does nothing unless
+// BenchmarkCRL sets GOSTCA_BENCH_CRL_CHILD.
 func TestBenchCRLChild(t *testing.T) {
 	args := filepath.SplitList(os.Getenv(benchCRLChildEnv))
 	if len(args) == 0 {
@@ -550,11 +567,7 @@ func TestBenchCRLChild(t *testing.T) {
 		t.Fatalf("%s: want ledger, key, certificate and output paths, got %q", benchCRLChildEnv, args)
 	}
 	ledger, keyPath, certPath, outPath := args[0], args[1], args[2], args[3]
-	db, err := store.Open(ledger, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := benchOpenLedger(t, ledger)
 	bc := &benchCA{keyPath: keyPath, certPath: certPath}
 	if err := bc.load(); err != nil {
 		t.Fatal(err)
@@ -575,7 +588,10 @@ func TestBenchCRLChild(t *testing.T) {
 //   - openssl: `openssl ca -gencrl` over an index.txt of the entries
 //     (PEM output; the DER size is reported);
 //   - gostca: this test binary as TestBenchCRLChild over a ledger of the
-//     entries (a copy of the cached one: each CRL is recorded in it).
+//     entries (a copy of the cached one: each CRL is recorded in it);
+//   - postgres: the same over a PostgreSQL ledger of the entries
+//     (interop.StartPostgres; filled by pgstore.Import once per run of
+//     the benchmark, its time and the tables' sizes logged).
 //
 // ns/op is the wall time of the whole process, maxrss its peak resident
 // memory (rusage), DER the CRL's size. Run it with a small fixed
@@ -589,7 +605,10 @@ func BenchmarkCRL(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
 			files := benchCRLData(b, bc, n)
-			var ref benchCRLFigures
+			// The PostgreSQL ledger lives as long as this benchmark, and
+			// is filled by the first run of the postgres one.
+			pg := &benchPGLedger{url: interop.StartPostgres(b)}
+			var ref, bolt benchCRLFigures
 			b.Run("openssl", func(b *testing.B) {
 				work := b.TempDir()
 				conf := bc.opensslConfig(b, work)
@@ -607,17 +626,38 @@ func BenchmarkCRL(b *testing.B) {
 				benchCopyFile(b, files.ledger, ledger)
 				out := filepath.Join(work, "crl.der")
 				env := benchCRLChildEnv + "=" + strings.Join([]string{ledger, bc.keyPath, bc.certPath, out}, string(os.PathListSeparator))
-				ours := benchCRLRuns(b, func() *exec.Cmd {
+				bolt = benchCRLRuns(b, func() *exec.Cmd {
 					cmd := exec.Command(os.Args[0], "-test.run=^TestBenchCRLChild$", "-test.count=1")
 					cmd.Env = append(os.Environ(), env)
 					return cmd
 				}, func() int64 { return benchCheckCRL(b, bc, out, n) })
-				if ref.wall > 0 {
-					b.ReportMetric(ours.wall.Seconds()/ref.wall.Seconds(), "x-openssl-time")
-					b.ReportMetric(float64(ours.rss)/float64(ref.rss), "x-openssl-maxrss")
+				benchRatios(b, bolt, ref, "openssl")
+			})
+			b.Run("postgres", func(b *testing.B) {
+				pg.fill(b, bc, n)
+				out := filepath.Join(b.TempDir(), "crl.der")
+				env := []string{
+					benchCRLChildEnv + "=" + strings.Join([]string{"postgres", bc.keyPath, bc.certPath, out}, string(os.PathListSeparator)),
+					benchPGEnv + "=" + pg.url,
 				}
+				ours := benchCRLRuns(b, func() *exec.Cmd {
+					cmd := exec.Command(os.Args[0], "-test.run=^TestBenchCRLChild$", "-test.count=1")
+					cmd.Env = append(os.Environ(), env...)
+					return cmd
+				}, func() int64 { return benchCheckCRL(b, bc, out, n) })
+				benchRatios(b, ours, ref, "openssl")
+				benchRatios(b, ours, bolt, "bbolt")
 			})
 		})
+	}
+}
+
+// benchRatios reports the ratios of ours to the reference figures ref
+// measured in the same run, if any.
+func benchRatios(b *testing.B, ours, ref benchCRLFigures, name string) {
+	if ref.wall > 0 {
+		b.ReportMetric(ours.wall.Seconds()/ref.wall.Seconds(), "x-"+name+"-time")
+		b.ReportMetric(float64(ours.rss)/float64(ref.rss), "x-"+name+"-maxrss")
 	}
 }
 

@@ -30,6 +30,17 @@ func PrepareReserve(r *Record, at time.Time) (*Record, error) {
 	return rec, err
 }
 
+// PrepareImport checks a record given to Import, as Import does, and
+// returns the copy of it Import writes (CreatedAt kept or at, UpdatedAt
+// at, the revocation's Serial set) with the detail of its audit entry
+// (operation OpImport). Its errors wrap ErrInvalid and are Import's.
+func PrepareImport(r *Record, at time.Time) (rec *Record, detail string, err error) {
+	if rec, err = importable(r, at); err != nil {
+		return nil, "", err
+	}
+	return rec, importDetail(rec), nil
+}
+
 // CheckComplete checks the arguments of Complete, as Complete does.
 func CheckComplete(serial *big.Int, der, subjectKeyID []byte) error {
 	if _, err := serialKey(serial); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // importedLedger is a ledger of n imported records, every third held and
@@ -128,4 +129,33 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// importedRecord is a certificate issued elsewhere, in status st (with the
+// revocation that goes with it).
+func importedRecord(n int64, st Status) *Record {
+	r := newRecord(n)
+	r.Status = st
+	r.DER = derOf(n)
+	switch st {
+	case StatusHeld:
+		r.Revocation = &Revocation{Time: t0.Add(time.Hour), Reason: 6}
+	case StatusRevoked:
+		r.Revocation = &Revocation{Time: t0.Add(time.Hour), Reason: 1, InvalidityDate: t0}
+	}
+	return r
+}
+
+// records yields recs, then err if it is not nil.
+func records(recs []*Record, err error) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err != nil {
+			yield(nil, err)
+		}
+	}
 }

@@ -186,6 +186,18 @@ func importRecords(tx *bolt.Tx, recs []*Record, at time.Time) (written int, refu
 	return len(recs), nil, nil
 }
 
+// importDetail is the detail of the audit entry of an imported record.
+func importDetail(r *Record) string {
+	detail := fmt.Sprintf("issuer=%x status=%s subject=%q ski=%x notAfter=%s", r.IssuerKeyID, r.Status, r.Subject, r.SubjectKeyID, r.NotAfter.UTC().Format(time.RFC3339))
+	if rev := r.Revocation; rev != nil {
+		detail += fmt.Sprintf(" reason=%d time=%s", rev.Reason, rev.Time.UTC().Format(time.RFC3339Nano))
+		if !rev.InvalidityDate.IsZero() {
+			detail += " invalidity=" + rev.InvalidityDate.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return detail
+}
+
 // sortedSerials reports whether the serials of recs increase.
 func sortedSerials(recs []*Record) bool {
 	for i := 1; i < len(recs); i++ {
@@ -200,14 +212,7 @@ func sortedSerials(recs []*Record) bool {
 // audit entry, as Reserve, Complete and Revoke together would; fill is the
 // fill percent of the pages of the records and revocations.
 func importRecord(tx *bolt.Tx, key []byte, r *Record, fill float64, at time.Time) error {
-	detail := fmt.Sprintf("issuer=%x status=%s subject=%q ski=%x notAfter=%s", r.IssuerKeyID, r.Status, r.Subject, r.SubjectKeyID, r.NotAfter.UTC().Format(time.RFC3339))
-	if rev := r.Revocation; rev != nil {
-		detail += fmt.Sprintf(" reason=%d time=%s", rev.Reason, rev.Time.UTC().Format(time.RFC3339Nano))
-		if !rev.InvalidityDate.IsZero() {
-			detail += " invalidity=" + rev.InvalidityDate.UTC().Format(time.RFC3339Nano)
-		}
-	}
-	seq, err := appendAudit(tx, at, OpImport, r.Serial, detail)
+	seq, err := appendAudit(tx, at, OpImport, r.Serial, importDetail(r))
 	if err != nil {
 		return err
 	}

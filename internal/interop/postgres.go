@@ -40,16 +40,27 @@ type postgresServer struct {
 	// itself is killed. Only the shared server, never stopped but at
 	// the end, runs so.
 	lazyCommit bool
-	cmd        *exec.Cmd
-	admin      string // URL of the postgres database
-	done       chan struct{}
+	// durable keeps fsync and full_page_writes on, as in production;
+	// without it, the data is safe only while the machine stays up.
+	durable bool
+	cmd     *exec.Cmd
+	admin   string // URL of the postgres database
+	done    chan struct{}
+}
+
+// sharedServer is a server shared by the tests of a test binary, started
+// on first use.
+type sharedServer struct {
+	once    sync.Once
+	server  *postgresServer
+	err     error
+	durable bool
 }
 
 var (
-	pgOnce   sync.Once
-	pgServer *postgresServer
-	pgErr    error
-	pgDBs    atomic.Int64
+	pgFast    = &sharedServer{}
+	pgDurable = &sharedServer{durable: true}
+	pgDBs     atomic.Int64
 )
 
 // StartPostgres returns the URL of a new, empty database for the test, on
@@ -69,11 +80,33 @@ var (
 // package is Missing: it fails the test in CI.
 func StartPostgres(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = startPostgres(true) })
-	if pgErr != nil {
-		failPostgres(t, pgErr)
+	return pgFast.database(t)
+}
+
+// StartPostgresDurable is StartPostgres on a second server of the test
+// binary with PostgreSQL's durable defaults (fsync, synchronous_commit and
+// full_page_writes on): every commit waits for its WAL to reach the disk,
+// as in production. It is for benchmarks that measure commits.
+func StartPostgresDurable(t testing.TB) string {
+	t.Helper()
+	return pgDurable.database(t)
+}
+
+// database starts the server if need be and returns the URL of a new
+// database on it, dropped at t's cleanup.
+func (k *sharedServer) database(t testing.TB) string {
+	t.Helper()
+	k.once.Do(func() {
+		if k.durable {
+			k.server, k.err = startPostgres(false, true)
+		} else {
+			k.server, k.err = startPostgres(true, false)
+		}
+	})
+	if k.err != nil {
+		failPostgres(t, k.err)
 	}
-	s := pgServer
+	s := k.server
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), pgDBs.Add(1))
 	if err := s.exec("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("interop: creating database %s: %v", name, err)
@@ -86,13 +119,15 @@ func StartPostgres(t testing.TB) string {
 	return s.url(name)
 }
 
-// StopPostgres stops the server StartPostgres started, if any, and removes
-// its directory. Call it from TestMain after m.Run.
+// StopPostgres stops the servers StartPostgres and StartPostgresDurable
+// started, if any, and removes their directories. Call it from TestMain
+// after m.Run.
 func StopPostgres() {
-	if pgServer == nil {
-		return
+	for _, k := range []*sharedServer{pgFast, pgDurable} {
+		if k.server != nil {
+			k.server.stop()
+		}
 	}
-	pgServer.stop()
 }
 
 // failPostgres stops t because the server could not start: Missing if
@@ -143,7 +178,7 @@ const (
 // Missing.
 func StartPostgresServer(t testing.TB) *PostgresServer {
 	t.Helper()
-	s, err := startPostgres(false)
+	s, err := startPostgres(false, false)
 	if err != nil {
 		failPostgres(t, err)
 	}
@@ -271,8 +306,9 @@ func freePort() (int, error) {
 }
 
 // startPostgres makes a data directory with initdb and starts a server on
-// it, at a free port (with synchronous_commit off if lazyCommit).
-func startPostgres(lazyCommit bool) (*postgresServer, error) {
+// it, at a free port (with synchronous_commit off if lazyCommit; fsync
+// and full_page_writes on only if durable).
+func startPostgres(lazyCommit, durable bool) (*postgresServer, error) {
 	bin, err := postgresBin()
 	if err != nil {
 		return nil, err
@@ -285,7 +321,7 @@ func startPostgres(lazyCommit bool) (*postgresServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &postgresServer{dir: dir, bin: bin, cred: cred, lazyCommit: lazyCommit}
+	s := &postgresServer{dir: dir, bin: bin, cred: cred, lazyCommit: lazyCommit, durable: durable}
 	ok := false
 	defer func() {
 		if !ok {
@@ -334,8 +370,10 @@ func (s *postgresServer) launch() error {
 	s.done = make(chan struct{})
 	args := []string{"-D", filepath.Join(s.dir, "data"),
 		"-c", "listen_addresses=127.0.0.1", "-c", "port=" + strconv.Itoa(s.port),
-		"-c", "unix_socket_directories=" + filepath.Join(s.dir, "sock"), "-c", "max_connections=200",
-		"-c", "fsync=off", "-c", "full_page_writes=off"}
+		"-c", "unix_socket_directories=" + filepath.Join(s.dir, "sock"), "-c", "max_connections=200"}
+	if !s.durable {
+		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
+	}
 	if s.lazyCommit {
 		args = append(args, "-c", "synchronous_commit=off")
 	}

@@ -90,8 +90,6 @@ func TestConformance(t *testing.T) {
 		},
 		Resolution: time.Microsecond,
 		Writers:    8,
-		// pgx allocates for each row it decodes.
-		ScanAllocates: true,
 	})
 }
 

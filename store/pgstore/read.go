@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -326,6 +327,9 @@ type readTx struct {
 	ctx context.Context
 	q   querier
 	seq uint64
+	// memo is the last full ScanRevocations, which the next one of the
+	// same issuer reads instead of the server (see revMemo).
+	memo *revMemo
 }
 
 var _ store.Tx = (*readTx)(nil)
@@ -384,86 +388,48 @@ func (tx *readTx) CRLState(issuerKeyID []byte) (store.CRLState, error) {
 	return st, txErr("reading CRL state", err)
 }
 
-// revPageLen is how many revocations a CRL scan reads per query.
-const revPageLen = 4096
-
-// scanRevs yields the issuer's revocations in serial order, reading
-// revPageLen per query; each is decoded into out.
-func (tx *readTx) scanRevs(issuerKeyID []byte, out func() *store.Revocation, yield func(*store.Revocation, error) bool) {
-	after := "0"
-	for {
-		// r.serial: a bare "serial" in ORDER BY would name the output
-		// column, the text.
-		rows, err := tx.q.Query(tx.ctx, `SELECT r.serial::text, r.revoked_at, r.reason, r.invalidity, r.seq FROM revocations r
-			WHERE r.issuer_key_id = $1 AND r.serial > $2::numeric ORDER BY r.serial LIMIT $3`, issuerKeyID, after, revPageLen)
-		if err != nil {
-			yield(nil, txErr("reading revocations", err))
-			return
-		}
-		var page []store.Revocation
-		var last string
-		for rows.Next() {
-			var (
-				s      string
-				at     time.Time
-				reason int16
-				inv    *time.Time
-				seq    int64
-			)
-			if err := rows.Scan(&s, &at, &reason, &inv, &seq); err != nil {
-				rows.Close()
-				yield(nil, txErr("reading revocations", err))
-				return
-			}
-			n, ok := new(big.Int).SetString(s, 10)
-			if !ok {
-				rows.Close()
-				yield(nil, fmt.Errorf("pgstore: reading revocations: malformed serial %q", s))
-				return
-			}
-			page = append(page, store.Revocation{Serial: n, Time: at.UTC(), Reason: cert.ReasonCode(reason), InvalidityDate: utc(inv), Seq: uint64(seq)})
-			last = s
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			yield(nil, txErr("reading revocations", err))
-			return
-		}
-		for i := range page {
-			r := out()
-			if r == nil {
-				r = &page[i]
-			} else {
-				*r = page[i]
-			}
-			if !yield(r, nil) {
-				return
-			}
-		}
-		if len(page) < revPageLen {
-			return
-		}
-		after = last
-	}
-}
-
 func (tx *readTx) Revocations(issuerKeyID []byte) iter.Seq2[store.Revocation, error] {
 	return func(yield func(store.Revocation, error) bool) {
-		tx.scanRevs(issuerKeyID, func() *store.Revocation { return nil }, func(r *store.Revocation, err error) bool {
+		var sc revScanner
+		for r, err := range sc.scan(tx, issuerKeyID, nil) {
 			if err != nil {
-				return yield(store.Revocation{}, err)
+				yield(store.Revocation{}, err)
+				return
 			}
-			return yield(*r, nil)
-		})
+			if !yield(*r, nil) {
+				return
+			}
+		}
 	}
 }
 
 // ScanRevocations is Revocations lending one reused entry, valid until the
-// next step.
+// next step: its serial too, so that a scan allocates nothing per entry.
+// A scan that runs to the end is kept in the Tx, compactly, and the next
+// scan of the same issuer reads it from there: a CRL, which ranges over
+// the entries twice, queries them once.
 func (tx *readTx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*store.Revocation, error] {
 	return func(yield func(*store.Revocation, error) bool) {
-		shared := &store.Revocation{}
-		tx.scanRevs(issuerKeyID, func() *store.Revocation { return shared }, yield)
+		shared := &store.Revocation{Serial: new(big.Int)}
+		if m := tx.memo; m != nil && bytes.Equal(m.issuer, issuerKeyID) {
+			m.replay(shared, yield)
+			return
+		}
+		var sc revScanner
+		m := &revMemo{issuer: bytes.Clone(issuerKeyID)}
+		for r, err := range sc.scan(tx, issuerKeyID, shared) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			m.add(r)
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if m.ok() {
+			tx.memo = m
+		}
 	}
 }
 

@@ -1,8 +1,8 @@
 // Package storetest is the conformance suite of the issuance ledger: the
 // behaviour tests of package store (writes and their refusals, reads,
 // CRL snapshots, the audit chain, applications, the outbox, concurrent
-// writers, the copy of a whole ledger through Export and Load), written
-// against the Ledger interface and run by each backend's
+// writers, the copy of a whole ledger through Export and Load,
+// imports), written against the Ledger interface and run by each backend's
 // tests — store's bbolt file and store/pgstore's PostgreSQL database —
 // with [Run]. Tests of one backend's internals (file locks, Restore, page
 // corruption, migrations) stay with that backend.
@@ -48,6 +48,7 @@ type Ledger interface {
 	MailFailed(id uint64, next time.Time, reason string, at time.Time) error
 	MailGaveUp(id uint64, reason string, at time.Time) error
 	Remind(serial *big.Int, days int, at time.Time) (bool, error)
+	Import(records iter.Seq2[*store.Record, error], at time.Time) (int, error)
 
 	Export(ctx context.Context) iter.Seq2[store.Item, error]
 	Load(ctx context.Context, items iter.Seq2[store.Item, error]) error
@@ -70,10 +71,6 @@ type Suite struct {
 	// (not of audit entries, which every backend keeps to the
 	// nanosecond); 0 means nanoseconds.
 	Resolution time.Duration
-	// ScanAllocates exempts the backend from the check that
-	// Tx.ScanRevocations allocates nothing per entry (a database driver
-	// decodes each row it reads).
-	ScanAllocates bool
 	// Writers is the number of goroutines of the concurrency test; 0
 	// means 32.
 	Writers int
@@ -111,6 +108,10 @@ func Run(t *testing.T, s Suite) {
 		{"ConcurrentIssue", testConcurrentIssue},
 		{"Copy", testCopy},
 		{"LoadRefused", testLoadRefused},
+		{"Import", testImport},
+		{"ImportThenWrites", testImportThenWrites},
+		{"ImportRefuses", testImportRefuses},
+		{"ImportChunks", testImportChunks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s) })
