@@ -5,18 +5,38 @@
 //
 // # Design
 //
-// The responder never keeps the issuance ledger open: bbolt's read-only
-// open takes a shared flock and every writer (gostca issue, revoke, ...)
-// an exclusive one, so a responder holding the file would block the CLI.
-// Instead a Cache answers from memory and its follower goroutine (Cache.Run)
-// opens the ledger read-only every PollInterval (250 ms) with a short lock
-// timeout, reads the audit entries since the last change number it saw
-// (store.Tx.AuditSince) and the records they name, closes the file, and
-// only then signs. A revocation made with "gostca revoke" is
-// therefore answered within about one PollInterval plus a signature, and a
-// writer waits at most for one short read. When the ledger is busy the poll
-// is skipped and retried at the next tick. docs/architecture.md gives the
-// alternatives and why this one.
+// A Cache answers from memory; its follower goroutine (Cache.Run) reads
+// the ledger's changes since the last change number it saw
+// (store.Tx.AuditSince) and the records they name, and only then signs.
+// It follows one of two kinds of ledger.
+//
+// A bbolt file (Config.Ledger) is never kept open: bbolt's read-only open
+// takes a shared flock and every writer (gostca issue, revoke, ...) an
+// exclusive one, so a responder holding the file would block the CLI.
+// The follower opens it read-only every PollInterval (250 ms) with a short
+// lock timeout, reads and closes it. A revocation made with "gostca
+// revoke" is therefore answered within about one PollInterval plus a
+// signature, and a writer waits at most for one short read. When the
+// ledger is busy the poll is skipped and retried at the next tick.
+//
+// A ledger held open (Config.DB, the consumer-side interface [Ledger]) is
+// read through: a *pgstore.DB, or the *store.Shared of a process that
+// shares its bbolt file. With a PostgreSQL ledger, Config.Wake is
+// pgstore's DB.Changes: every committed write notifies, and the follower
+// reads at each wake (a few milliseconds after the revocation, see
+// docs/benchmarks.md) and still every PollInterval (then 5 s) as a safety
+// net. A wake says only "read": the follower reads from its last change
+// number, so a notification lost while the listener reconnects costs
+// nothing, and the listener wakes it after every reconnection to catch up.
+// docs/architecture.md gives the alternatives and why these.
+//
+// A follower that cannot read its ledger (the database is down or out of
+// reach) keeps answering from the cache, and keeps re-signing the
+// responses that fall due with the statuses it has (the signing key is
+// local): clients get current, signed answers, as of the last read. It
+// logs the outage at warn once, and at info when a read succeeds again;
+// Healthy fails once the ledger has not been read for a minute. When the
+// ledger is back, the next read catches up on every change made meanwhile.
 //
 // The Cache holds a response pre-signed for every unexpired certificate the
 // CA issued (good, revoked or on hold, with SHA-1 CertIDs, which RFC 5019
@@ -77,5 +97,7 @@
 //
 // A Cache and a Handler are safe for concurrent use. The Cache starts no
 // goroutine: the caller runs Cache.Run in one and cancels its context to
-// stop it. Handler never touches the ledger.
+// stop it (and, with a Wake, owns what feeds it). Handler never touches
+// the ledger. A ledger in Config.DB is the caller's: the Cache never closes
+// it.
 package responder

@@ -11,8 +11,8 @@
 // Like store, it records and does not decide: it does not parse
 // certificates, choose serials, sign, or read the clock. It is for a CA
 // that outgrows one machine: several CA processes, on one host or many,
-// may write to one database at once. Following the ledger from responders
-// (LISTEN/NOTIFY) is not here yet.
+// may write to one database at once, and responders follow it as it
+// changes ([DB.Changes]).
 //
 // # Copies and backups
 //
@@ -90,6 +90,25 @@
 // [DB.Audit] and [DB.Applications] read a page per statement and are not
 // snapshots, like store's. The Notifier is called inside the write's
 // transaction, with a Tx that reads it.
+//
+// # Following the ledger
+//
+// Every write that takes a change number notifies [ChangesChannel]
+// (pg_notify, in the statement that moves the audit head, so without a
+// round trip of its own) with the new number: PostgreSQL delivers it at
+// commit, and not at all for a write rolled back. [DB.Changes] listens on
+// a connection of its own, outside the pool (application_name
+// [ListenerName]), and turns the notifications into wakes on a channel
+// that holds one: a burst of changes leaves one wake, and no write waits
+// for a slow reader. A wake is a hint, not the change: the follower
+// (ca/responder's Cache) reads from the last change number it saw
+// (store.Tx.AuditSince), which is why a notification lost while the
+// listener was away is harmless. The listener reconnects with a backoff
+// (0.1 s, doubling to 5 s) when its connection fails, checks an idle
+// connection every 15 s, and wakes after every connection so that the
+// follower reads what was committed while nobody listened. Because writes
+// run one at a time under the head's lock, change numbers commit in order:
+// a reader that has seen number n has seen every change up to n.
 //
 // # Caveats
 //
