@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/testkit"
 	"github.com/gostca/gostca/store"
 )
 
@@ -129,6 +130,9 @@ func TestScanPages(t *testing.T) {
 // TestScanAllocations: a scan of one page allocates per query, not per
 // entry.
 func TestScanAllocations(t *testing.T) {
+	if testkit.Race {
+		t.Skip("the race detector allocates for its own bookkeeping")
+	}
 	db, _ := scanLedger(t, interop.StartPostgres(t), 400)
 	scan := func(limit int) float64 {
 		return testing.AllocsPerRun(5, func() {
