@@ -454,18 +454,8 @@ func (tx *readTx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[sto
 			return
 		}
 		revs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Revocation, error) {
-			var (
-				s      string
-				at     time.Time
-				reason int16
-				inv    *time.Time
-				seq    int64
-			)
-			if err := row.Scan(&s, &at, &reason, &inv, &seq); err != nil {
-				return store.Revocation{}, err
-			}
-			n, err := parseNum(&s)
-			return store.Revocation{Serial: n, Time: at.UTC(), Reason: cert.ReasonCode(reason), InvalidityDate: utc(inv), Seq: uint64(seq)}, err
+			r := store.Revocation{Serial: new(big.Int)}
+			return r, scanRevocation(&r, row)
 		})
 		if err != nil {
 			yield(store.Revocation{}, txErr("reading revocations", err))

@@ -114,8 +114,9 @@ func (d *revDecoder) decode(r *store.Revocation, vals [][]byte) error {
 	return nil
 }
 
-// scanRevocation reads a row in text form, through pgx, into r.
-func scanRevocation(r *store.Revocation, rows pgx.Rows) error {
+// scanRevocation reads a row (serial, revoked_at, reason, invalidity,
+// seq; the serial as text or numeric in text form) through pgx into r.
+func scanRevocation(r *store.Revocation, rows pgx.Row) error {
 	var (
 		s      string
 		at     time.Time
