@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostca/gostca/crypto/cert"
 	"github.com/gostca/gostca/internal/interop"
+	"github.com/gostca/gostca/internal/testkit"
 	"github.com/gostca/gostca/store"
 )
 
@@ -133,6 +134,9 @@ func TestRevocationList(t *testing.T) {
 // TestScanAllocations: reading the revocations allocates per query and per
 // chunk of the list, not per entry.
 func TestScanAllocations(t *testing.T) {
+	if testkit.Race {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	scan := func(n int) float64 {
 		db, _ := scanLedger(t, interop.StartPostgres(t), n)
 		return testing.AllocsPerRun(5, func() {
