@@ -101,13 +101,15 @@ bench: deps bench-ledger
 # through the CA from 1, 16 and 32 goroutines and from one and two CA
 # processes, each round ISSUEROUND, LEDGERCOUNT rounds (about 5 minutes);
 # the ledger's own Reserve+Complete and revocation scans; the tables and
-# indexes of a million certificates (about a minute).
+# indexes of a million certificates (about a minute); the responder's
+# memory per certificate.
 ISSUEROUND  ?= 5s
 LEDGERCOUNT ?= 3
 bench-ledger: deps
 	$(GO) test -run '^$$' -bench '^BenchmarkIssueLedger$$' -benchtime 1x -count $(LEDGERCOUNT) -timeout 60m ./ca -args -ca.issuefor=$(ISSUEROUND)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./store/pgstore
 	$(GO) test -run '^$$' -bench '^BenchmarkLedgerSizes$$' -benchtime 1x -timeout 30m ./ca
+	$(GO) test -run '^$$' -bench '^BenchmarkCacheMemory$$' -benchtime 1x ./ca/responder
 
 # bench-ocsp loads "gostca serve" and, in the same run, the reference
 # "openssl ocsp -multi 2" serving the same CA with wrk on loopback: POST and
