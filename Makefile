@@ -5,6 +5,8 @@
 #                tests cut down; about a minute)
 #   make bench   benchmarks of the GOST primitives and of the CA, beside OpenSSL
 #                (figures go to docs/benchmarks.md)
+#   make bench-ledger the PostgreSQL ledger beside bbolt: issuance, its own writes and scans,
+#                table sizes (also part of make bench)
 #   make bench-ocsp  the OCSP responder under wrk, beside openssl ocsp
 #   make bench-check the public check page at 2,000 requests a second, and under wrk
 #   make build   compiles every package, and the gostca command into bin/gostca
@@ -21,7 +23,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEB_PACKAGES := libengine-gost-openssl gnutls-bin python3-aiosmtpd poppler-utils zbar-tools chromium postgresql
 BENCHTIME   ?= 1s
 
-.PHONY: all build test check deps softhsm vet lint bench bench-ocsp bench-check fuzz clean demo
+.PHONY: all build test check deps softhsm vet lint bench bench-ledger bench-ocsp bench-check fuzz clean demo
 
 all: build
 
@@ -76,9 +78,12 @@ check: lint
 # benchmarks (issue 4) run openssl ca beside ours inside the Go benchmarks;
 # the CRL data (a million-entry ledger and index.txt) is made on the first
 # run and cached under $$XDG_CACHE_HOME/gostca/bench (~/.cache/gostca/bench).
+# BenchmarkCRL makes each CRL from PostgreSQL too (filled by pgstore.Import
+# on every run: about 40 s for the million entries); bench-ledger adds the
+# rest of issue 17's figures.
 ISSUETIME   ?= 5s
 CRLRUNS     ?= 3x
-bench: deps
+bench: deps bench-ledger
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./crypto/...
 	$(GO) test -run '^$$' -bench '^BenchmarkIssue$$' -benchmem -benchtime $(ISSUETIME) ./ca
 	$(GO) test -run '^$$' -bench '^BenchmarkCRL$$' -benchtime $(CRLRUNS) -timeout 30m ./ca
@@ -90,6 +95,21 @@ bench: deps
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 8192 -evp $$md 2>/dev/null | grep "^$$md"; \
 	  OPENSSL_CONF=$$conf openssl speed -seconds 1 -bytes 1048576 -evp $$md 2>/dev/null | grep "^$$md"; \
 	done
+
+# bench-ledger measures the PostgreSQL ledger (issue 17) beside bbolt, on
+# the test server (fsync off) and a durable one (fsync on): issuance
+# through the CA from 1, 16 and 32 goroutines and from one and two CA
+# processes, each round ISSUEROUND, LEDGERCOUNT rounds (about 5 minutes);
+# the ledger's own Reserve+Complete and revocation scans; the tables and
+# indexes of a million certificates (about a minute); the responder's
+# memory per certificate.
+ISSUEROUND  ?= 5s
+LEDGERCOUNT ?= 3
+bench-ledger: deps
+	$(GO) test -run '^$$' -bench '^BenchmarkIssueLedger$$' -benchtime 1x -count $(LEDGERCOUNT) -timeout 60m ./ca -args -ca.issuefor=$(ISSUEROUND)
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./store/pgstore
+	$(GO) test -run '^$$' -bench '^BenchmarkLedgerSizes$$' -benchtime 1x -timeout 30m ./ca
+	$(GO) test -run '^$$' -bench '^BenchmarkCacheMemory$$' -benchtime 1x ./ca/responder
 
 # bench-ocsp loads "gostca serve" and, in the same run, the reference
 # "openssl ocsp -multi 2" serving the same CA with wrk on loopback: POST and

@@ -25,9 +25,11 @@ import (
 	"io"
 	"math/big"
 	mrand "math/rand/v2"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -397,6 +399,78 @@ func (l *benchPGLedger) fill(b *testing.B, bc *benchCA, n int) {
 	}
 	benchLogSizes(b, db)
 	l.filled = true
+}
+
+// serverCPU returns a function giving the CPU time (user and system)
+// spent so far by the PostgreSQL server of the ledger, all its processes,
+// read from /proc; nil where there is no /proc to read.
+func (l *benchPGLedger) serverCPU(b *testing.B) func() time.Duration {
+	b.Helper()
+	u, err := neturl.Parse(l.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	postmaster := benchPostmaster(u.Port())
+	if postmaster == 0 {
+		b.Logf("no PostgreSQL server of port %s in /proc: no server CPU time", u.Port())
+		return nil
+	}
+	return func() time.Duration { return benchProcessTreeCPU(postmaster) }
+}
+
+// benchPostmaster returns the process id of the PostgreSQL server started
+// with -c port=port (as interop starts it), or 0.
+func benchPostmaster(port string) int {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		cmdline, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(cmdline), "\x00")
+		if filepath.Base(args[0]) == "postgres" && slices.Contains(args, "port="+port) {
+			pid, _ := strconv.Atoi(filepath.Base(d))
+			return pid
+		}
+	}
+	return 0
+}
+
+// benchProcessTreeCPU returns the CPU time of the process pid and its
+// children: utime and stime of /proc/N/stat (clock ticks of 10 ms) of pid
+// and of each child alive, and pid's cutime and cstime, where the
+// children it has reaped (the backends of closed connections) left
+// theirs.
+func benchProcessTreeCPU(pid int) time.Duration {
+	var ticks int64
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		stat, err := os.ReadFile(filepath.Join(d, "stat"))
+		if err != nil {
+			continue
+		}
+		// The fields after the command name, which is in parentheses:
+		// state, ppid, ..., utime (14th field of the line), stime.
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		self, _ := strconv.Atoi(filepath.Base(d))
+		ppid, _ := strconv.Atoi(f[1])
+		if self != pid && ppid != pid {
+			continue
+		}
+		fields := f[11:13] // utime, stime
+		if self == pid {
+			fields = f[11:15] // and cutime, cstime
+		}
+		for _, v := range fields {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // benchTable is what PostgreSQL reports of the size of a table: its

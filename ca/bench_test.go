@@ -36,6 +36,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,15 +265,22 @@ func benchRun(b *testing.B, cmd *exec.Cmd) {
 // benchLaunchEnv makes TestBenchLaunch run the command after "--".
 const benchLaunchEnv = "GOSTCA_BENCH_LAUNCH"
 
-// benchMeasure runs cmd and returns its wall time and peak resident memory
-// (bytes, from rusage). It runs cmd from a launcher, this test binary as
+// benchFigures are what benchMeasure measures of a process.
+type benchFigures struct {
+	wall time.Duration
+	cpu  time.Duration // user and system
+	rss  int64         // peak resident memory, bytes
+}
+
+// benchMeasure runs cmd and returns its wall time, CPU time and peak
+// resident memory (from rusage). It runs cmd from a launcher, this test binary as
 // TestBenchLaunch, because Linux counts into a child's maxrss the peak RSS
 // of the process that started it (Go starts children with vfork, and exec
 // folds the shared memory's high-water mark into the child's): started
 // from the benchmark process, which has parsed CRLs and may have imported
 // a ledger, every figure would be at least that. The launcher is small
 // (its own peak, under 10 MB, is the floor of both sides' figures).
-func benchMeasure(b *testing.B, cmd *exec.Cmd) (time.Duration, int64) {
+func benchMeasure(b *testing.B, cmd *exec.Cmd) benchFigures {
 	b.Helper()
 	args := append([]string{"-test.run=^TestBenchLaunch$", "-test.count=1", "--", cmd.Path}, cmd.Args[1:]...)
 	launcher := exec.Command(os.Args[0], args...)
@@ -287,17 +295,17 @@ func benchMeasure(b *testing.B, cmd *exec.Cmd) (time.Duration, int64) {
 		b.Fatalf("%s: %v\n%s%s", strings.Join(cmd.Args, " "), err, out, stderr.String())
 	}
 	for line := range strings.Lines(string(out)) {
-		var wall, rss int64
-		if _, err := fmt.Sscanf(line, "gostca-bench-launch wall=%d maxrss=%d", &wall, &rss); err == nil {
-			return time.Duration(wall), rss
+		var wall, cpu, rss int64
+		if _, err := fmt.Sscanf(line, "gostca-bench-launch wall=%d cpu=%d maxrss=%d", &wall, &cpu, &rss); err == nil {
+			return benchFigures{wall: time.Duration(wall), cpu: time.Duration(cpu), rss: rss}
 		}
 	}
 	b.Fatalf("%s: no figures from the launcher:\n%s", strings.Join(cmd.Args, " "), out)
-	return 0, 0
+	return benchFigures{}
 }
 
 // TestBenchLaunch is the launcher of benchMeasure: it runs the command
-// after "--" and prints its wall time and peak memory. It does nothing
+// after "--" and prints its wall time, CPU time and peak memory. It does nothing
 // unless the benchmarks set GOSTCA_BENCH_LAUNCH.
 func TestBenchLaunch(t *testing.T) {
 	args := flag.Args()
@@ -314,7 +322,8 @@ func TestBenchLaunch(t *testing.T) {
 		t.Fatalf("%s: %v", strings.Join(args, " "), err)
 	}
 	wall := time.Since(start)
-	fmt.Printf("gostca-bench-launch wall=%d maxrss=%d\n", wall.Nanoseconds(), benchMaxRSS(cmd.ProcessState))
+	ps := cmd.ProcessState
+	fmt.Printf("gostca-bench-launch wall=%d cpu=%d maxrss=%d\n", wall.Nanoseconds(), (ps.UserTime() + ps.SystemTime()).Nanoseconds(), benchMaxRSS(ps))
 }
 
 // benchMaxRSS returns the peak resident set of an exited process, in bytes.
@@ -593,9 +602,12 @@ func TestBenchCRLChild(t *testing.T) {
 //     (interop.StartPostgres; filled by pgstore.Import once per run of
 //     the benchmark, its time and the tables' sizes logged).
 //
-// ns/op is the wall time of the whole process, maxrss its peak resident
-// memory (rusage), DER the CRL's size. Run it with a small fixed
-// -benchtime (e.g. 3x).
+// ns/op is the mean wall time of the whole process (s-min, s-median,
+// s-max the spread), s-cpu its CPU time and maxrss its peak resident
+// memory (rusage), DER the CRL's size; for postgres, s-server-cpu is the
+// CPU time of the PostgreSQL server's processes meanwhile (Linux). On a
+// shared machine CPU times move less than wall times. Run it with a small
+// fixed -benchtime (e.g. 3x).
 func BenchmarkCRL(b *testing.B) {
 	bc := benchRoot(b)
 	for _, s := range strings.Split(*benchCRLSizes, ",") {
@@ -618,7 +630,7 @@ func BenchmarkCRL(b *testing.B) {
 				out := filepath.Join(work, "crl.pem")
 				ref = benchCRLRuns(b, func() *exec.Cmd {
 					return bc.openssl.Command("ca", "-gencrl", "-config", conf, "-out", out)
-				}, func() int64 { return benchPEMSize(b, out) })
+				}, func() int64 { return benchPEMSize(b, out) }, nil)
 			})
 			b.Run("gostca", func(b *testing.B) {
 				work := b.TempDir()
@@ -630,7 +642,7 @@ func BenchmarkCRL(b *testing.B) {
 					cmd := exec.Command(os.Args[0], "-test.run=^TestBenchCRLChild$", "-test.count=1")
 					cmd.Env = append(os.Environ(), env)
 					return cmd
-				}, func() int64 { return benchCheckCRL(b, bc, out, n) })
+				}, func() int64 { return benchCheckCRL(b, bc, out, n) }, nil)
 				benchRatios(b, bolt, ref, "openssl")
 			})
 			b.Run("postgres", func(b *testing.B) {
@@ -644,7 +656,7 @@ func BenchmarkCRL(b *testing.B) {
 					cmd := exec.Command(os.Args[0], "-test.run=^TestBenchCRLChild$", "-test.count=1")
 					cmd.Env = append(os.Environ(), env...)
 					return cmd
-				}, func() int64 { return benchCheckCRL(b, bc, out, n) })
+				}, func() int64 { return benchCheckCRL(b, bc, out, n) }, pg.serverCPU(b))
 				benchRatios(b, ours, ref, "openssl")
 				benchRatios(b, ours, bolt, "bbolt")
 			})
@@ -661,25 +673,49 @@ func benchRatios(b *testing.B, ours, ref benchCRLFigures, name string) {
 	}
 }
 
-// benchCRLFigures are the means over a benchmark's runs.
+// benchCRLFigures are the means over a benchmark's runs (the peak for
+// memory).
 type benchCRLFigures struct {
 	wall time.Duration
 	rss  int64
 }
 
-// benchCRLRuns runs b.N processes made by cmd and reports their peak memory and
-// the size of what they made.
-func benchCRLRuns(b *testing.B, cmd func() *exec.Cmd, size func() int64) benchCRLFigures {
+// benchCRLRuns runs b.N processes made by cmd and reports their peak memory,
+// the minimum, median and maximum of their wall times, their mean CPU
+// time, and the size of what they made; with server (the CPU time of the
+// PostgreSQL server so far), the server's mean CPU time per run too.
+func benchCRLRuns(b *testing.B, cmd func() *exec.Cmd, size func() int64, server func() time.Duration) benchCRLFigures {
 	b.Helper()
-	var fig benchCRLFigures
+	var (
+		fig             benchCRLFigures
+		cpu, serverTime time.Duration
+	)
+	walls := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
-		wall, rss := benchMeasure(b, cmd())
-		fig.wall += wall
-		fig.rss = max(fig.rss, rss)
+		var before time.Duration
+		if server != nil {
+			before = server()
+		}
+		m := benchMeasure(b, cmd())
+		if server != nil {
+			serverTime += server() - before
+		}
+		fig.wall += m.wall
+		fig.rss = max(fig.rss, m.rss)
+		cpu += m.cpu
+		walls = append(walls, m.wall)
 	}
 	b.StopTimer()
 	fig.wall /= time.Duration(b.N)
+	slices.Sort(walls)
+	b.ReportMetric(walls[0].Seconds(), "s-min")
+	b.ReportMetric(walls[len(walls)/2].Seconds(), "s-median")
+	b.ReportMetric(walls[len(walls)-1].Seconds(), "s-max")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "s-cpu")
+	if server != nil {
+		b.ReportMetric(serverTime.Seconds()/float64(b.N), "s-server-cpu")
+	}
 	b.ReportMetric(float64(fig.rss)/1e6, "MB-maxrss")
 	b.ReportMetric(float64(size())/1e6, "MB-DER")
 	return fig

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"iter"
 	"math/big"
 	"time"
 
@@ -30,16 +31,25 @@ func PrepareReserve(r *Record, at time.Time) (*Record, error) {
 	return rec, err
 }
 
-// PrepareImport checks a record given to Import, as Import does, and
-// returns the copy of it Import writes (CreatedAt kept or at, UpdatedAt
-// at, the revocation's Serial set) with the detail of its audit entry
-// (operation OpImport). Its errors wrap ErrInvalid and are Import's.
-func PrepareImport(r *Record, at time.Time) (rec *Record, detail string, err error) {
-	if rec, err = importable(r, at); err != nil {
-		return nil, "", err
-	}
-	return rec, importDetail(rec), nil
+// ImportRecords is the reading half of Import, for other backends: it
+// checks the records in order as Import does (its errors wrap ErrInvalid
+// and are Import's), and hands deep copies of them, as Import writes them
+// (CreatedAt kept or at, UpdatedAt at, the revocation's Serial set), to
+// write, in chunks of at most chunk records with the number, from 1, of
+// the chunk's first record. write writes a chunk in one transaction and
+// returns how many of it it wrote and, if it stopped at a serial already
+// used (in the ledger or earlier in the chunk), the refusal, the records
+// before it written; or an error, none written. ImportRecords stops at the
+// first refusal, error, bad record or error from records, and returns it
+// with the number of records written, as Import does.
+func ImportRecords(records iter.Seq2[*Record, error], at time.Time, chunk int,
+	write func(first int, recs []*Record) (written int, refused, err error)) (int, error) {
+	return importLoop(records, at, max(1, chunk), write)
 }
+
+// ImportDetail returns the detail of the audit entry (operation OpImport)
+// of a record that ImportRecords handed out.
+func ImportDetail(r *Record) string { return importDetail(r) }
 
 // CheckComplete checks the arguments of Complete, as Complete does.
 func CheckComplete(serial *big.Int, der, subjectKeyID []byte) error {

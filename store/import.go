@@ -45,27 +45,41 @@ const OpImport = "import"
 // malformed record with one wrapping ErrInvalid. Import keeps no reference
 // to the records it reads (the iterator may reuse one Record).
 func (db *DB) Import(records iter.Seq2[*Record, error], at time.Time) (int, error) {
+	return importLoop(records, at, importChunk, func(first int, recs []*Record) (written int, refused, err error) {
+		err = db.bolt.Update(func(tx *bolt.Tx) error {
+			var err error
+			written, refused, err = importRecords(tx, recs, at)
+			return err
+		})
+		if err != nil {
+			return 0, nil, fmt.Errorf("store: importing record %d: %w", first+written, err)
+		}
+		return written, refused, nil
+	})
+}
+
+// importLoop is Import's reading: it checks each record of records
+// (importable) and hands the copies to write in chunks of at most chunk,
+// with the number, from 1, of the chunk's first record. write writes a
+// chunk in one transaction and returns how many of it it wrote and, if it
+// stopped at a serial already used, the refusal (the records before it
+// written), or an error (none written). importLoop stops at the first
+// refusal, error or bad record and returns it with the number written.
+func importLoop(records iter.Seq2[*Record, error], at time.Time, chunk int,
+	write func(first int, recs []*Record) (written int, refused, err error)) (int, error) {
 	var (
-		n     int
-		chunk = make([]*Record, 0, importChunk)
+		n    int
+		recs = make([]*Record, 0, chunk)
 	)
 	// flush writes the chunk; the records before a refused one are kept.
 	flush := func() error {
-		if len(chunk) == 0 {
+		if len(recs) == 0 {
 			return nil
 		}
-		var (
-			refused error
-			written int
-		)
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			var err error
-			written, refused, err = importRecords(tx, chunk, at)
-			return err
-		})
-		chunk = chunk[:0]
+		written, refused, err := write(n+1, recs)
+		recs = recs[:0]
 		if err != nil {
-			return fmt.Errorf("store: importing record %d: %w", n+written+1, err)
+			return err
 		}
 		n += written
 		return refused
@@ -84,8 +98,8 @@ func (db *DB) Import(records iter.Seq2[*Record, error], at time.Time) (int, erro
 			}
 			return n, err
 		}
-		chunk = append(chunk, c)
-		if len(chunk) == importChunk {
+		recs = append(recs, c)
+		if len(recs) == chunk {
 			if err := flush(); err != nil {
 				return n, err
 			}

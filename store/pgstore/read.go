@@ -327,9 +327,8 @@ type readTx struct {
 	ctx context.Context
 	q   querier
 	seq uint64
-	// memo is the last full ScanRevocations, which the next one of the
-	// same issuer reads instead of the server (see revMemo).
-	memo *revMemo
+	// revs are the revocations of the issuer read last (see revList).
+	revs *revList
 }
 
 var _ store.Tx = (*readTx)(nil)
@@ -388,49 +387,51 @@ func (tx *readTx) CRLState(issuerKeyID []byte) (store.CRLState, error) {
 	return st, txErr("reading CRL state", err)
 }
 
+// Revocations returns the issuer's revocations in serial order, each a
+// new value. Like ScanRevocations, it reads them with one query on first
+// use in the Tx (see revList).
 func (tx *readTx) Revocations(issuerKeyID []byte) iter.Seq2[store.Revocation, error] {
 	return func(yield func(store.Revocation, error) bool) {
-		var sc revScanner
-		for r, err := range sc.scan(tx, issuerKeyID, nil) {
-			if err != nil {
-				yield(store.Revocation{}, err)
-				return
-			}
-			if !yield(*r, nil) {
-				return
-			}
+		l, err := tx.revocations(issuerKeyID)
+		if err != nil {
+			yield(store.Revocation{}, err)
+			return
 		}
+		l.replay(&store.Revocation{Serial: new(big.Int)}, func(r *store.Revocation) bool {
+			c := *r
+			c.Serial = new(big.Int).Set(r.Serial)
+			return yield(c, nil)
+		})
 	}
 }
 
 // ScanRevocations is Revocations lending one reused entry, valid until the
 // next step: its serial too, so that a scan allocates nothing per entry.
-// A scan that runs to the end is kept in the Tx, compactly, and the next
-// scan of the same issuer reads it from there: a CRL, which ranges over
-// the entries twice, queries them once.
 func (tx *readTx) ScanRevocations(issuerKeyID []byte) iter.Seq2[*store.Revocation, error] {
 	return func(yield func(*store.Revocation, error) bool) {
-		shared := &store.Revocation{Serial: new(big.Int)}
-		if m := tx.memo; m != nil && bytes.Equal(m.issuer, issuerKeyID) {
-			m.replay(shared, yield)
+		l, err := tx.revocations(issuerKeyID)
+		if err != nil {
+			yield(nil, err)
 			return
 		}
-		var sc revScanner
-		m := &revMemo{issuer: bytes.Clone(issuerKeyID)}
-		for r, err := range sc.scan(tx, issuerKeyID, shared) {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			m.add(r)
-			if !yield(r, nil) {
-				return
-			}
-		}
-		if m.ok() {
-			tx.memo = m
-		}
+		l.replay(&store.Revocation{Serial: new(big.Int)}, func(r *store.Revocation) bool { return yield(r, nil) })
 	}
+}
+
+// revocations returns the issuer's revocations in this Tx: read by the
+// first call for the issuer, then kept until the Tx ends or another
+// issuer's are read.
+func (tx *readTx) revocations(issuerKeyID []byte) (*revList, error) {
+	if l := tx.revs; l != nil && bytes.Equal(l.issuer, issuerKeyID) {
+		return l, nil
+	}
+	tx.revs = nil
+	l, err := readRevocations(tx.ctx, tx.q, issuerKeyID)
+	if err != nil {
+		return nil, txErr("reading revocations", err)
+	}
+	tx.revs = l
+	return l, nil
 }
 
 func (tx *readTx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[store.Revocation, error] {
@@ -445,18 +446,8 @@ func (tx *readTx) RevocationsSince(issuerKeyID []byte, seq uint64) iter.Seq2[sto
 			return
 		}
 		revs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Revocation, error) {
-			var (
-				s      string
-				at     time.Time
-				reason int16
-				inv    *time.Time
-				seq    int64
-			)
-			if err := row.Scan(&s, &at, &reason, &inv, &seq); err != nil {
-				return store.Revocation{}, err
-			}
-			n, err := parseNum(&s)
-			return store.Revocation{Serial: n, Time: at.UTC(), Reason: cert.ReasonCode(reason), InvalidityDate: utc(inv), Seq: uint64(seq)}, err
+			r := store.Revocation{Serial: new(big.Int)}
+			return r, scanRevocation(&r, row)
 		})
 		if err != nil {
 			yield(store.Revocation{}, txErr("reading revocations", err))

@@ -1,10 +1,10 @@
 package pgstore
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"math/big"
 	"time"
@@ -15,135 +15,108 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// revPageLen is how many revocations a scan reads per query: a CRL of a
-// million entries reads 62 pages of about a megabyte. A variable for the
-// tests, which page smaller.
-var revPageLen = 16384
-
-// revScanner reads an issuer's revocations a page per query, keyset-paged
-// on the primary key (issuer_key_id, serial) in one snapshot, and decodes
-// them without an allocation per row: the rows come in the server's binary
-// form (asked for with QueryResultFormats) and are decoded by hand into a
-// reused slice, their serials kept as the server's bytes in a reused
-// arena and made big.Int only as they are yielded. A query of the simple
-// protocol (default_query_exec_mode=simple_protocol), which returns text,
-// is scanned by pgx instead, allocating.
-type revScanner struct {
-	rows  []revRow
-	arena []byte  // the serials of rows
-	after big.Int // the serial the next page starts after
-	t, c  big.Int // setNumeric's scratch
+// revList is an issuer's revocations, in serial order, as a Tx reads them
+// for Revocations and ScanRevocations: with one query, streamed, decoded
+// without an allocation per row (the rows come in the server's binary
+// form, asked for with QueryResultFormats, and are decoded by hand) into
+// a compact encoding kept in chunks. A CRL ranges over the entries twice
+// (to size it, then to write it): both passes read the list, and the
+// server sends the rows once, without pausing between pages. As the rows
+// are all read before the first is yielded, the loop body may call the
+// Tx. A query of the simple protocol (default_query_exec_mode=
+// simple_protocol), which returns text, is scanned by pgx instead,
+// allocating.
+//
+// Per entry the encoding holds the serial's length (a uvarint) and
+// octets, the reason (with 0x80 set if an invalidity date follows), the
+// revocation time and the invalidity date as varints of Unix
+// microseconds (what the server keeps), and the change number as a
+// uvarint: about 15 bytes and the serial's octets, 35 for the 20-octet
+// serials the CA draws, about as much as the entry takes in the CRL's
+// DER.
+type revList struct {
+	issuer []byte
+	chunks [][]byte
 }
 
-// revRow is a revocation of a page.
-type revRow struct {
-	off, end int  // the serial's bytes in the arena
-	text     bool // the serial is decimal text, else binary numeric
-	at, inv  time.Time
-	reason   cert.ReasonCode
-	seq      uint64
-}
+// revChunk is the size of a chunk of a revList: appending never copies
+// what is kept.
+const revChunk = 256 << 10
 
-// scan yields the issuer's revocations in serial order, each decoded into
-// shared (lent: valid until the next step) or, if shared is nil, into a
-// new Revocation. Each page is read whole before its rows are yielded, so
-// the loop body may call the Tx.
-func (sc *revScanner) scan(tx *readTx, issuerKeyID []byte, shared *store.Revocation) iter.Seq2[*store.Revocation, error] {
-	return func(yield func(*store.Revocation, error) bool) {
-		after := "0"
-		for {
-			if err := sc.page(tx, issuerKeyID, after); err != nil {
-				yield(nil, txErr("reading revocations", err))
-				return
-			}
-			for i := range sc.rows {
-				row := &sc.rows[i]
-				r := shared
-				if r == nil {
-					r = &store.Revocation{Serial: new(big.Int)}
-				}
-				if err := sc.serial(r.Serial, row); err != nil {
-					yield(nil, fmt.Errorf("pgstore: reading revocations: %w", err))
-					return
-				}
-				r.Time, r.Reason, r.InvalidityDate, r.Seq = row.at, row.reason, row.inv, row.seq
-				if !yield(r, nil) {
-					return
-				}
-			}
-			if len(sc.rows) < revPageLen {
-				return
-			}
-			if err := sc.serial(&sc.after, &sc.rows[len(sc.rows)-1]); err != nil {
-				yield(nil, fmt.Errorf("pgstore: reading revocations: %w", err))
-				return
-			}
-			after = sc.after.String()
-		}
-	}
-}
-
-// page reads the page of at most revPageLen revocations after the serial
-// after (decimal).
-func (sc *revScanner) page(tx *readTx, issuerKeyID []byte, after string) error {
-	rows, err := tx.q.Query(tx.ctx, `SELECT serial, revoked_at, reason, invalidity, seq FROM revocations
-		WHERE issuer_key_id = $1 AND serial > $2::numeric ORDER BY revocations.serial LIMIT $3`,
-		pgx.QueryResultFormats{pgx.BinaryFormatCode}, issuerKeyID, after, revPageLen)
+// readRevocations reads the issuer's revocations.
+func readRevocations(ctx context.Context, q querier, issuerKeyID []byte) (*revList, error) {
+	rows, err := q.Query(ctx, `SELECT serial, revoked_at, reason, invalidity, seq FROM revocations
+		WHERE issuer_key_id = $1 ORDER BY revocations.serial`,
+		pgx.QueryResultFormats{pgx.BinaryFormatCode}, issuerKeyID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	sc.rows, sc.arena = sc.rows[:0], sc.arena[:0]
-	inBinary := false
-	for first := true; rows.Next(); first = false {
-		if first {
-			inBinary = true
+	l := &revList{issuer: append([]byte(nil), issuerKeyID...)}
+	var (
+		dec   revDecoder
+		rev   = store.Revocation{Serial: new(big.Int)}
+		ready bool // the row formats are known
+		bin   bool // every column is binary
+	)
+	for rows.Next() {
+		if !ready {
+			ready, bin = true, true
 			for _, f := range rows.FieldDescriptions() {
-				inBinary = inBinary && f.Format == pgx.BinaryFormatCode
+				bin = bin && f.Format == pgx.BinaryFormatCode
 			}
 		}
-		var row revRow
-		if inBinary {
-			err = sc.decode(&row, rows.RawValues())
+		if bin {
+			err = dec.decode(&rev, rows.RawValues())
 		} else {
-			err = sc.scanRow(&row, rows)
+			err = scanRevocation(&rev, rows)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sc.rows = append(sc.rows, row)
+		if err := l.add(&rev); err != nil {
+			return nil, err
+		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
-var errMalformed = errors.New("malformed row")
+// revDecoder decodes rows in the binary form; its scratch numbers make
+// setNumeric allocation-free.
+type revDecoder struct{ t, c big.Int }
 
-// decode reads a row in the binary form: numeric, timestamptz, int2,
-// timestamptz or NULL, int8.
-func (sc *revScanner) decode(row *revRow, vals [][]byte) error {
-	if len(vals) != 5 || vals[0] == nil || len(vals[2]) != 2 || len(vals[4]) != 8 {
+var errMalformed = errors.New("malformed revocation row")
+
+// decode reads a row in the binary form (numeric, timestamptz, int2,
+// timestamptz or NULL, int8) into r.
+func (d *revDecoder) decode(r *store.Revocation, vals [][]byte) error {
+	if len(vals) != 5 || len(vals[2]) != 2 || len(vals[4]) != 8 {
 		return errMalformed
 	}
-	row.off = len(sc.arena)
-	sc.arena = append(sc.arena, vals[0]...)
-	row.end = len(sc.arena)
-	var err error
-	if row.at, err = timestamptz(vals[1]); err != nil {
+	if err := setNumeric(r.Serial, &d.t, &d.c, vals[0]); err != nil {
 		return err
 	}
-	row.inv = time.Time{}
+	var err error
+	if r.Time, err = timestamptz(vals[1]); err != nil {
+		return err
+	}
+	r.InvalidityDate = time.Time{}
 	if vals[3] != nil {
-		if row.inv, err = timestamptz(vals[3]); err != nil {
+		if r.InvalidityDate, err = timestamptz(vals[3]); err != nil {
 			return err
 		}
 	}
-	row.reason = cert.ReasonCode(int16(binary.BigEndian.Uint16(vals[2])))
-	row.seq = uint64(int64(binary.BigEndian.Uint64(vals[4])))
+	r.Reason = cert.ReasonCode(int16(binary.BigEndian.Uint16(vals[2])))
+	r.Seq = uint64(int64(binary.BigEndian.Uint64(vals[4])))
 	return nil
 }
 
-// scanRow reads a row in text form, through pgx.
-func (sc *revScanner) scanRow(row *revRow, rows pgx.Rows) error {
+// scanRevocation reads a row (serial, revoked_at, reason, invalidity,
+// seq; the serial as text or numeric in text form) through pgx into r.
+func scanRevocation(r *store.Revocation, rows pgx.Row) error {
 	var (
 		s      string
 		at     time.Time
@@ -154,23 +127,68 @@ func (sc *revScanner) scanRow(row *revRow, rows pgx.Rows) error {
 	if err := rows.Scan(&s, &at, &reason, &inv, &seq); err != nil {
 		return err
 	}
-	row.off = len(sc.arena)
-	sc.arena = append(sc.arena, s...)
-	row.end, row.text = len(sc.arena), true
-	row.at, row.inv, row.reason, row.seq = at.UTC(), utc(inv), cert.ReasonCode(reason), uint64(seq)
+	if _, ok := r.Serial.SetString(s, 10); !ok || r.Serial.Sign() <= 0 {
+		return fmt.Errorf("malformed serial %q", s)
+	}
+	r.Time, r.InvalidityDate, r.Reason, r.Seq = at.UTC(), utc(inv), cert.ReasonCode(reason), uint64(seq)
 	return nil
 }
 
-// serial sets z to the serial of row.
-func (sc *revScanner) serial(z *big.Int, row *revRow) error {
-	b := sc.arena[row.off:row.end]
-	if !row.text {
-		return setNumeric(z, &sc.t, &sc.c, b)
+// add appends r.
+func (l *revList) add(r *store.Revocation) error {
+	n := (r.Serial.BitLen() + 7) / 8
+	if r.Reason < 0 || r.Reason > 0x7f {
+		return fmt.Errorf("serial 0x%x: reason %d: %w", r.Serial, r.Reason, errMalformed)
 	}
-	if _, ok := z.SetString(string(b), 10); !ok || z.Sign() <= 0 {
-		return fmt.Errorf("malformed serial %q", b)
+	need := binary.MaxVarintLen64 + n + 1 + 3*binary.MaxVarintLen64
+	last := len(l.chunks) - 1
+	if last < 0 || cap(l.chunks[last])-len(l.chunks[last]) < need {
+		l.chunks = append(l.chunks, make([]byte, 0, max(revChunk, need)))
+		last++
 	}
+	b := binary.AppendUvarint(l.chunks[last], uint64(n))
+	b = append(b, make([]byte, n)...)
+	r.Serial.FillBytes(b[len(b)-n:])
+	reason := byte(r.Reason)
+	if !r.InvalidityDate.IsZero() {
+		reason |= 0x80
+	}
+	b = append(b, reason)
+	b = binary.AppendVarint(b, r.Time.UnixMicro())
+	if !r.InvalidityDate.IsZero() {
+		b = binary.AppendVarint(b, r.InvalidityDate.UnixMicro())
+	}
+	l.chunks[last] = binary.AppendUvarint(b, r.Seq)
 	return nil
+}
+
+// replay calls yield with each entry in turn, decoded into r, until it
+// returns false.
+func (l *revList) replay(r *store.Revocation, yield func(*store.Revocation) bool) {
+	for _, b := range l.chunks {
+		for len(b) > 0 {
+			n, k := binary.Uvarint(b)
+			b = b[k:]
+			r.Serial.SetBytes(b[:n])
+			reason := b[n]
+			b = b[n+1:]
+			at, k := binary.Varint(b)
+			b = b[k:]
+			r.Time, r.InvalidityDate = time.UnixMicro(at).UTC(), time.Time{}
+			if reason&0x80 != 0 {
+				inv, k := binary.Varint(b)
+				b = b[k:]
+				r.InvalidityDate = time.UnixMicro(inv).UTC()
+			}
+			r.Reason = cert.ReasonCode(reason & 0x7f)
+			seq, k := binary.Uvarint(b)
+			b = b[k:]
+			r.Seq = seq
+			if !yield(r) {
+				return
+			}
+		}
+	}
 }
 
 // pow10000 are the powers of 10,000 that setNumeric multiplies by.
@@ -234,83 +252,4 @@ func timestamptz(b []byte) (time.Time, error) {
 		sec, frac = sec-1, frac+1e6
 	}
 	return time.Unix(pgEpoch+sec, frac*1000).UTC(), nil
-}
-
-// revMemo is a full scan of an issuer's revocations, kept by
-// ScanRevocations in its Tx for the next scan of the issuer, encoded
-// compactly in chunks (appended to without copying what is kept): per
-// entry the serial's length and octets, then the reason (with 0x80 set
-// if an invalidity date follows), the revocation time and the invalidity
-// date as varints of Unix microseconds (what the server keeps), and the
-// change number as a uvarint. That is about 15 bytes and the serial's
-// octets an entry, 35 for the 20-octet serials the CA draws: about as
-// much as the CRL's DER, for the rest of the View.
-type revMemo struct {
-	issuer []byte
-	chunks [][]byte
-	bad    bool // an entry the encoding cannot hold: no memo
-}
-
-// memoChunk is the size of a chunk of a revMemo.
-const memoChunk = 256 << 10
-
-// memoEntryMax bounds the encoding of an entry: a serial of 255 octets,
-// two varints and a uvarint.
-const memoEntryMax = 1 + 255 + 1 + 3*binary.MaxVarintLen64
-
-func (m *revMemo) ok() bool { return !m.bad }
-
-// add appends r.
-func (m *revMemo) add(r *store.Revocation) {
-	n := (r.Serial.BitLen() + 7) / 8
-	if m.bad || n > 255 || r.Reason < 0 || r.Reason > 0x7f {
-		m.bad = true
-		return
-	}
-	last := len(m.chunks) - 1
-	if last < 0 || cap(m.chunks[last])-len(m.chunks[last]) < memoEntryMax {
-		m.chunks = append(m.chunks, make([]byte, 0, memoChunk))
-		last++
-	}
-	b := m.chunks[last]
-	b = append(b, byte(n))
-	b = append(b, make([]byte, n)...)
-	r.Serial.FillBytes(b[len(b)-n:])
-	reason := byte(r.Reason)
-	if !r.InvalidityDate.IsZero() {
-		reason |= 0x80
-	}
-	b = append(b, reason)
-	b = binary.AppendVarint(b, r.Time.UnixMicro())
-	if !r.InvalidityDate.IsZero() {
-		b = binary.AppendVarint(b, r.InvalidityDate.UnixMicro())
-	}
-	m.chunks[last] = binary.AppendUvarint(b, r.Seq)
-}
-
-// replay yields the entries kept, each decoded into r.
-func (m *revMemo) replay(r *store.Revocation, yield func(*store.Revocation, error) bool) {
-	for _, b := range m.chunks {
-		for len(b) > 0 {
-			n := int(b[0])
-			r.Serial.SetBytes(b[1 : 1+n])
-			reason := b[1+n]
-			b = b[2+n:]
-			at, k := binary.Varint(b)
-			b = b[k:]
-			r.Time, r.InvalidityDate = time.UnixMicro(at).UTC(), time.Time{}
-			if reason&0x80 != 0 {
-				inv, k := binary.Varint(b)
-				b = b[k:]
-				r.InvalidityDate = time.UnixMicro(inv).UTC()
-			}
-			r.Reason = cert.ReasonCode(reason & 0x7f)
-			seq, k := binary.Uvarint(b)
-			b = b[k:]
-			r.Seq = seq
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
 }
