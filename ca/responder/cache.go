@@ -270,11 +270,25 @@ func (c *Cache) Run(ctx context.Context) error {
 	defer c.runningMu.Unlock()
 	t := time.NewTicker(c.cfg.PollInterval)
 	defer t.Stop()
+	// Between reads further apart than refreshEvery (a Wake's safety net),
+	// what is due is re-signed from the cache on a tick of its own, so
+	// that as many responses are kept fresh as at a 250 ms poll.
+	var refresh <-chan time.Time
+	if c.cfg.PollInterval > refreshEvery {
+		r := time.NewTicker(refreshEvery)
+		defer r.Stop()
+		refresh = r.C
+	}
 	wake := c.cfg.Wake
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-refresh:
+			if err := c.update(nil, c.clock()); err != nil {
+				c.log.LogAttrs(ctx, slog.LevelWarn, "re-signing responses", slog.String("error", err.Error()))
+			}
+			continue
 		case <-t.C:
 		case _, ok := <-wake:
 			if !ok {
@@ -587,9 +601,14 @@ func (c *Cache) update(recs []*store.Record, now time.Time) error {
 	return firstErr
 }
 
-// refreshBudget bounds the responses re-signed per poll (changes are not
-// counted).
+// refreshBudget bounds the responses re-signed per poll or refresh tick
+// (changes are not counted): with one every refreshEvery, 2,048 a second,
+// enough for about 3.7 million certificates at the default validity.
 const refreshBudget = 512
+
+// refreshEvery is how often the follower re-signs what is due when it
+// reads the ledger less often than that.
+const refreshEvery = DefaultPollInterval
 
 func cmpBool(a, b bool) int {
 	switch {

@@ -41,9 +41,9 @@
 // The Cache holds a response pre-signed for every unexpired certificate the
 // CA issued (good, revoked or on hold, with SHA-1 CertIDs, which RFC 5019
 // clients send), valid for ResponseValidity (1 h) and re-signed when half of
-// that has passed (at most 512 a poll, oldest first, so that a large ledger
-// does not delay the next poll) or at once when the certificate's state
-// changes. An expired certificate is dropped and answered "unknown". Requests that a
+// that has passed (at most 512 every 250 ms, oldest first, so that a large
+// ledger does not delay the next poll; with a Wake, between the reads
+// too) or at once when the certificate's state changes. An expired certificate is dropped and answered "unknown". Requests that a
 // pre-signed response does not fit are signed live from the cached status:
 // a request with a nonce (echoed, RFC 8954), several CertIDs, another CertID
 // hash, or an unknown serial (answered "unknown"). Live signatures are

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/big"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,5 +182,37 @@ func TestCacheStatus(t *testing.T) {
 	}
 	if _, _, ok := f.cache.Status(big.NewInt(12345)); ok {
 		t.Error("an unknown serial has a status")
+	}
+}
+
+// TestRefreshBetweenReads: a follower that reads the ledger seldom (a
+// Wake's safety net) still re-signs what is due every 250 ms, from the
+// cache, without reading.
+func TestRefreshBetweenReads(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	f := newFixture(t, func(c *Config) {
+		c.PollInterval = time.Hour
+		c.Wake = make(chan struct{})
+	})
+	f.cache.clock = func() time.Time { return time.Unix(0, now.Load()) }
+	der := request(t, ocsp.SHA1, f.cfg.Certificate, f.good.SerialNumber, nil)
+	first := f.parse(t, readBody(t, f.post(t, der))).Responses[0].ThisUpdate
+	polls := f.cache.stats.polls.Load()
+	now.Add(int64(DefaultResponseValidity/2 + time.Second))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.cache.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if f.parse(t, readBody(t, f.post(t, der))).Responses[0].ThisUpdate.After(first) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the response due was not re-signed within 10 s of a follower reading every hour")
+		}
+	}
+	if n := f.cache.stats.polls.Load() - polls; n != 0 {
+		t.Errorf("the follower read the ledger %d times, want 0 (refreshes need no read)", n)
 	}
 }
