@@ -67,7 +67,11 @@
 // concurrent writers would fail and retry most of the time. With one lock
 // taken first there is no deadlock to expect; a serialization failure or
 // deadlock reported by the server all the same makes the write run again,
-// a bounded number of times ([Options.Retries]). The database checks the
+// a bounded number of times ([Options.Retries]). The writes of one DB
+// queue for the head in the process before they ask the server, so that
+// at most one of its connections waits on the row lock (the server wakes
+// every waiter at every commit: 32 goroutines wrote at 60% of one's rate
+// without this queue). The database checks the
 // invariants once more: serials are a primary key, and a unique index
 // allows one certificate that is not abandoned per application and one
 // open application per key.

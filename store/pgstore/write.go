@@ -37,13 +37,6 @@ func (db *DB) Reserve(r *store.Record, at time.Time) error {
 		detail += " application=" + rec.Application
 	}
 	return db.write("reserving", rec.Serial, true, func(w *wtx) error {
-		var exists bool
-		if err := w.tx.QueryRow(w.ctx, `SELECT EXISTS (SELECT 1 FROM certificates WHERE serial = $1::numeric)`, num(rec.Serial)).Scan(&exists); err != nil {
-			return err
-		}
-		if exists {
-			return refused{fmt.Errorf("store: serial 0x%x: %w", rec.Serial, store.ErrExists)}
-		}
 		if rec.Predecessor != nil {
 			pred, err := w.lockRecord(rec.Predecessor)
 			if err != nil {
@@ -60,15 +53,22 @@ func (db *DB) Reserve(r *store.Record, at time.Time) error {
 				return err
 			}
 		}
-		// The certificate row before the application's link: the
-		// application refers to it.
-		if _, err := w.tx.Exec(w.ctx, `INSERT INTO certificates (serial, issuer_key_id, issuer, subject, subject_key_id,
+		// The certificate row, refused if the serial is taken (one
+		// statement, not a look-up and an insert: the head is locked for
+		// every round trip), before the application's link, which refers
+		// to it.
+		tag, err := w.tx.Exec(w.ctx, `INSERT INTO certificates (serial, issuer_key_id, issuer, subject, subject_key_id,
 			profile, request_id, not_before, not_after, status, predecessor, application, created_at, updated_at)
-			VALUES ($1::numeric, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, $12, $13, $13)`,
+			VALUES ($1::numeric, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::numeric, $12, $13, $13)
+			ON CONFLICT (serial) DO NOTHING`,
 			num(rec.Serial), rec.IssuerKeyID, rec.Issuer, rec.Subject, nonEmpty(rec.SubjectKeyID),
 			rec.Profile, rec.RequestID, tm(rec.NotBefore), tm(rec.NotAfter), int(store.StatusReserved),
-			num(rec.Predecessor), nullText(rec.Application), at); err != nil {
+			num(rec.Predecessor), nullText(rec.Application), at)
+		if err != nil {
 			return fmt.Errorf("writing serial 0x%x: %w", rec.Serial, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return refused{fmt.Errorf("store: serial 0x%x: %w", rec.Serial, store.ErrExists)}
 		}
 		if app != nil {
 			if _, err := w.tx.Exec(w.ctx, `UPDATE applications SET serial = $2::numeric, updated_at = $3, version = version + 1 WHERE number = $1`,
@@ -76,7 +76,7 @@ func (db *DB) Reserve(r *store.Record, at time.Time) error {
 				return fmt.Errorf("linking application %s: %w", app.Number, err)
 			}
 		}
-		_, err := w.certChanged(at, store.OpReserve, rec, detail)
+		_, err = w.certChanged(at, store.OpReserve, rec, detail)
 		return err
 	})
 }
